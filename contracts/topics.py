@@ -1,0 +1,79 @@
+"""The topic registry: which events travel on which topic, keyed by what.
+
+Topic names follow `portal.<service>.<aggregate>.v1`; the Kafka key is the
+aggregate id, so all events of one aggregate stay in order on one partition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from contracts.events import (
+    ArticlePublished,
+    ArticleWithdrawn,
+    Event,
+    RevisionApproved,
+    RevisionRejected,
+    RevisionSubmitted,
+    TenantUpserted,
+)
+
+DEAD_LETTER_SUFFIX = ".dlt"
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    service: str
+    aggregate: str
+    events: tuple[type[Event], ...]
+    description: str
+    #: Compacted topics keep the latest event per key forever (state, not history).
+    compacted: bool = False
+    partitions: int = 3
+
+    @property
+    def dead_letter(self) -> str:
+        return self.name + DEAD_LETTER_SUFFIX
+
+
+TENANT = Topic(
+    name="portal.admin.tenant.v1",
+    service="admin",
+    aggregate="tenant",
+    events=(TenantUpserted,),
+    description="Sites (tenants) hosted by the platform; key = tenant slug.",
+    compacted=True,
+    partitions=1,
+)
+ARTICLE = Topic(
+    name="portal.content.article.v1",
+    service="content",
+    aggregate="article",
+    events=(RevisionSubmitted, ArticlePublished, ArticleWithdrawn),
+    description="Life of an article: submitted revisions, publication, withdrawal; "
+    "key = article id.",
+)
+REVIEW = Topic(
+    name="portal.editorial.review.v1",
+    service="editorial",
+    aggregate="review",
+    events=(RevisionApproved, RevisionRejected),
+    description="Editorial board decisions on submitted revisions; key = article id, so "
+    "the decisions on one article stay in order.",
+)
+
+TOPICS: tuple[Topic, ...] = (TENANT, ARTICLE, REVIEW)
+
+EVENTS_BY_TYPE: dict[str, type[Event]] = {
+    event.ce_type: event for topic in TOPICS for event in topic.events
+}
+_TOPIC_OF: dict[type[Event], Topic] = {event: topic for topic in TOPICS for event in topic.events}
+
+
+def topic_of(event: Event | type[Event]) -> Topic:
+    cls = event if isinstance(event, type) else type(event)
+    try:
+        return _TOPIC_OF[cls]
+    except KeyError:
+        raise LookupError(f"{cls.__name__} is not registered on any topic") from None

@@ -1,0 +1,77 @@
+"""The FastStream Kafka broker, topic creation, and the raw send used by relay and DLT."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import TopicAlreadyExistsError
+from faststream.kafka import KafkaBroker
+
+from contracts import TOPICS, Topic
+from runtime.relay import Send
+from runtime.settings import Settings
+
+log = logging.getLogger("portal.kafka")
+
+
+def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
+    if not settings.kafka_bootstrap_servers:
+        raise RuntimeError(
+            "KAFKA_BOOTSTRAP_SERVERS is not set. Start the platform with `make run` "
+            "(it starts the embedded broker) or point it at a Kafka cluster."
+        )
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        client_id=client_id,
+        acks="all",
+        # tansu (embedded) supports neither idempotent nor transactional producers.
+        enable_idempotence=not settings.kafka_embedded,
+        request_timeout_ms=10_000,
+        logger=logging.getLogger("faststream"),
+        log_level=logging.DEBUG,
+        graceful_timeout=10.0,
+    )
+
+
+def consumer_group_settings(settings: Settings) -> dict[str, Any]:
+    """Group timings: tight on the embedded broker (it waits a full rebalance timeout
+    before the first assignment), Kafka's defaults otherwise."""
+    if settings.kafka_embedded:
+        return {
+            "session_timeout_ms": 6000,
+            "heartbeat_interval_ms": 500,
+            "rebalance_timeout_ms": 1000,
+        }
+    return {}
+
+
+def send_with(broker: KafkaBroker) -> Send:
+    async def send(topic: str, key: str, value: bytes, headers: Mapping[str, str]) -> None:
+        await broker.publish(value, topic, key=key.encode(), headers=dict(headers))
+
+    return send
+
+
+async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = TOPICS) -> None:
+    """Create the registry's topics and their dead-letter topics when missing."""
+    wanted: list[NewTopic] = []
+    for topic in topics:
+        configs = {"cleanup.policy": "compact"} if topic.compacted else {}
+        wanted.append(NewTopic(topic.name, topic.partitions, 1, topic_configs=configs))
+        wanted.append(NewTopic(topic.dead_letter, 1, 1))
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in wanted if t.name not in existing]
+        if missing:
+            try:
+                await admin.create_topics(missing)
+            except TopicAlreadyExistsError:
+                pass  # another service created it first
+            log.info("created topics", extra={"topics": [t.name for t in missing]})
+    finally:
+        await admin.close()

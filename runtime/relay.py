@@ -1,0 +1,177 @@
+"""The outbox relay: publishes committed outbox rows to Kafka, in id order.
+
+Rows are published one after another and marked afterwards; a failed send stops
+the pass, so no later row (maybe of the same aggregate) overtakes it. A crash
+between send and mark republishes the row: consumers drop the duplicate by its
+event id. On PostgreSQL several replicas may run; a session advisory lock makes
+one of them the relay and the others stand by.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import suppress
+from datetime import UTC, datetime, timedelta
+
+from opentelemetry import trace
+from prometheus_client import Counter, Gauge
+from sqlalchemy import delete, func, select, text, update
+
+from runtime.db import Database
+from runtime.messaging import OUTBOX
+from runtime.telemetry import context_from, current_trace_headers, tracer
+
+log = logging.getLogger("portal.outbox")
+
+Send = Callable[[str, str, bytes, Mapping[str, str]], Awaitable[None]]
+
+PUBLISHED = Counter("portal_outbox_published", "Outbox rows published", ["service"])
+FAILURES = Counter("portal_outbox_publish_failures", "Failed outbox publish passes", ["service"])
+PENDING = Gauge("portal_outbox_pending", "Outbox rows not yet published", ["service"])
+
+KEEP_PUBLISHED = timedelta(days=7)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        db: Database,
+        send: Send,
+        *,
+        service: str,
+        poll_seconds: float = 0.5,
+        batch: int = 200,
+    ) -> None:
+        self._db = db
+        self._send = send
+        self._service = service
+        self._poll = poll_seconds
+        self._batch = batch
+        self._wake = asyncio.Event()
+        self._last_cleanup = datetime.min.replace(tzinfo=UTC)
+        self.last_error: str | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        backoff = self._poll
+        while True:
+            try:
+                await self._run_as_leader()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self.last_error = f"{type(exc).__name__}: {exc}"
+                FAILURES.labels(self._service).inc()
+                log.warning("outbox relay pass failed, retrying", extra={"error": self.last_error})
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+            else:  # pragma: no cover - _run_as_leader only returns by raising
+                backoff = self._poll
+
+    async def _run_as_leader(self) -> None:
+        if not self._db.is_postgres:
+            await self._loop()
+            return
+        key = f"outbox:{self._db.schema}"
+        async with self._db.write_engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            lock = text("SELECT pg_try_advisory_lock(hashtext(:k))")
+            while not await conn.scalar(lock, {"k": key}):
+                await self._sleep(self._poll)
+            try:
+                await self._loop()
+            finally:
+                with suppress(Exception):
+                    await conn.execute(text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": key})
+
+    async def _loop(self) -> None:
+        while True:
+            sent = await self.publish_pending()
+            self.last_error = None
+            if sent < self._batch:
+                await self._cleanup()
+                await self._sleep(self._poll)
+
+    async def _sleep(self, seconds: float) -> None:
+        with suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        """Publish up to one batch of pending rows in order; return how many went out."""
+        async with self._db.read() as session:
+            rows = (
+                await session.execute(
+                    select(OUTBOX)
+                    .where(OUTBOX.c.published_at.is_(None))
+                    .order_by(OUTBOX.c.id)
+                    .limit(self._batch)
+                )
+            ).all()
+        sent: list[int] = []
+        error: Exception | None = None
+        for row in rows:
+            try:
+                await self._publish(row)
+            except Exception as exc:
+                error = exc
+                break
+            sent.append(row.id)
+        async with self._db.session() as session:
+            now = datetime.now(UTC)
+            if sent:
+                await session.execute(
+                    update(OUTBOX).where(OUTBOX.c.id.in_(sent)).values(published_at=now)
+                )
+            if error is not None:
+                await session.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id == rows[len(sent)].id)
+                    .values(attempts=OUTBOX.c.attempts + 1, last_error=str(error)[:2000])
+                )
+            await session.commit()
+        PUBLISHED.labels(self._service).inc(len(sent))
+        if error is not None:
+            PENDING.labels(self._service).set(await self.pending())
+            raise error
+        if len(rows) < self._batch:
+            PENDING.labels(self._service).set(0)
+        return len(sent)
+
+    async def _publish(self, row: object) -> None:
+        headers: dict[str, str] = dict(row.headers)  # type: ignore[attr-defined]
+        topic: str = row.topic  # type: ignore[attr-defined]
+        with tracer.start_as_current_span(
+            f"{topic} publish",
+            context=context_from(headers),
+            kind=trace.SpanKind.PRODUCER,
+            attributes={
+                "messaging.system": "kafka",
+                "messaging.destination.name": topic,
+                "messaging.message.id": row.event_id,  # type: ignore[attr-defined]
+                "portal.service": self._service,
+            },
+        ):
+            # The consumer's span becomes a child of this producer span.
+            headers.update(current_trace_headers())
+            await self._send(topic, row.key, row.payload.encode(), headers)  # type: ignore[attr-defined]
+
+    async def pending(self) -> int:
+        async with self._db.read() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(OUTBOX).where(OUTBOX.c.published_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def _cleanup(self) -> None:
+        now = datetime.now(UTC)
+        if now - self._last_cleanup < timedelta(hours=1):
+            return
+        self._last_cleanup = now
+        async with self._db.session() as session:
+            await session.execute(delete(OUTBOX).where(OUTBOX.c.published_at < now - KEEP_PUBLISHED))
+            await session.commit()

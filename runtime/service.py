@@ -1,0 +1,222 @@
+"""What every service is made of: database, broker, relay, consumers, HTTP app.
+
+A service's `__main__.py` is its composition root: it builds a `Service` with
+its name, migrations and subscriptions, adds its routes with `http_app`, and
+hands the app to `serve`. Nothing connects at import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from litestar import Litestar, MediaType, Response, get
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.types import ControllerRouterHandler
+
+from runtime import migrations
+from runtime.consumer import Consumer, Subscription
+from runtime.db import Database
+from runtime.kafka import consumer_group_settings, ensure_topics, make_broker, send_with
+from runtime.messaging import UnitOfWork
+from runtime.relay import OutboxRelay
+from runtime.settings import Settings
+from runtime.telemetry import setup_logging, setup_tracing
+
+log = logging.getLogger("portal.service")
+
+
+class Service:
+    def __init__(
+        self,
+        name: str,
+        settings: Settings,
+        *,
+        migrations_dir: Path | None = None,
+        subscriptions: Sequence[Subscription] = (),
+        consumer_group: str | None = None,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.source = f"/services/{name}"
+        self.migrations_dir = migrations_dir
+        self.db = Database(name, settings) if migrations_dir else None
+        self.broker = make_broker(settings, client_id=name)
+        self.send = send_with(self.broker)
+        self.relay = (
+            OutboxRelay(
+                self.db, self.send, service=name, poll_seconds=settings.outbox_poll_seconds
+            )
+            if self.db
+            else None
+        )
+        self.consumers = [
+            Consumer(
+                service=name,
+                subscription=sub,
+                unit_of_work=self.unit_of_work if self.db else None,
+                send=self.send,
+                max_attempts=settings.consumer_max_attempts,
+                group_settings=consumer_group_settings(settings),
+                group_id=consumer_group,
+            )
+            for sub in subscriptions
+        ]
+        for consumer in self.consumers:
+            consumer.register(self.broker)
+        self._relay_task: asyncio.Task[None] | None = None
+        self.started = False
+
+    def unit_of_work(self) -> UnitOfWork:
+        if self.db is None or self.relay is None:
+            raise RuntimeError(f"{self.name} has no database")
+        return UnitOfWork(self.db, self.source, on_commit=self.relay.wake)
+
+    async def migrate(self) -> None:
+        if self.db and self.migrations_dir:
+            await migrations.upgrade(self.db, self.migrations_dir)
+
+    async def start(self) -> None:
+        await self.migrate()
+        assert self.settings.kafka_bootstrap_servers
+        await ensure_topics(self.settings.kafka_bootstrap_servers)
+        await self.broker.start()
+        if self.relay:
+            self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-relay")
+        self.started = True
+        log.info("service started", extra={"port": self.settings.port})
+
+    async def stop(self) -> None:
+        if self._relay_task:
+            self._relay_task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._relay_task
+        await self.broker.stop()
+        if self.db:
+            await self.db.dispose()
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency's state; the service is ready when all say "ok"."""
+        checks: dict[str, str] = {"started": "ok" if self.started else "starting"}
+        if self.db:
+            try:
+                await asyncio.wait_for(self.db.ping(), 2)
+                checks["database"] = "ok"
+            except Exception as exc:
+                checks["database"] = f"error: {type(exc).__name__}"
+        try:
+            checks["kafka"] = "ok" if await self.broker.ping(timeout=2) else "unreachable"
+        except Exception as exc:
+            checks["kafka"] = f"error: {type(exc).__name__}"
+        return checks
+
+    def http_app(
+        self,
+        route_handlers: Sequence[ControllerRouterHandler],
+        *,
+        dependencies: dict[str, Any] | None = None,
+        middleware: Sequence[DefineMiddleware | Callable[..., Any]] = (),
+        on_app_init: Sequence[Callable[..., Any]] = (),
+        on_startup: Sequence[Callable[..., Any]] = (),
+        **litestar_options: Any,
+    ) -> Litestar:
+        service = self
+
+        @get("/healthz", include_in_schema=False, sync_to_thread=False)
+        def healthz() -> dict[str, str]:
+            return {"status": "ok", "service": service.name}
+
+        @get("/readyz", include_in_schema=False)
+        async def readyz() -> Response[dict[str, Any]]:
+            checks = await service.readiness()
+            ready = all(v == "ok" for v in checks.values())
+            return Response(
+                {"ready": ready, "service": service.name, "checks": checks},
+                status_code=200 if ready else 503,
+                media_type=MediaType.JSON,
+            )
+
+        prometheus = PrometheusConfig(app_name=self.name, prefix="portal_http", group_path=True)
+        otel = OpenTelemetryConfig(exclude=["/healthz", "/readyz", "/metrics"])
+        deps = {"service": Provide(lambda: service, sync_to_thread=False)}
+        deps.update(dependencies or {})
+        return Litestar(
+            route_handlers=[healthz, readyz, PrometheusController, *route_handlers],
+            dependencies=deps,
+            middleware=[prometheus.middleware, *middleware],
+            plugins=[OpenTelemetryPlugin(otel)],
+            on_startup=[self.start, *on_startup],
+            on_shutdown=[self.stop],
+            on_app_init=list(on_app_init),
+            logging_config=None,
+            after_exception=[_log_server_error],
+            **litestar_options,
+        )
+
+
+async def _log_server_error(exc: Exception, scope: Any) -> None:
+    if not isinstance(exc, HTTPException) or exc.status_code >= 500:
+        log.error(
+            "request failed",
+            exc_info=exc,
+            extra={"path": scope.get("path"), "method": scope.get("method")},
+        )
+
+
+def configure_process(name: str, settings: Settings) -> None:
+    setup_logging(name, settings.log_level)
+    setup_tracing(name, settings)
+
+
+def serve(app: Litestar, settings: Settings) -> None:
+    """Run the app on HOST:PORT, and on [::]:PORT too when IPv6 is asked for."""
+    sockets = [_listen(socket.AF_INET, settings.host, settings.port)]
+    if settings.listen_ipv6:
+        sockets.append(_listen(socket.AF_INET6, "::", settings.port))
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    asyncio.run(server.serve(sockets=sockets))
+    if not server.started:
+        sys.exit(3)
+
+
+def _listen(family: socket.AddressFamily, host: str, port: int) -> socket.socket:
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run_service(name: str, build: Callable[[Settings], tuple[Service, Litestar]]) -> None:
+    """Entry point of `python -m services.<name> [migrate]`."""
+    settings = Settings()
+    configure_process(name, settings)
+    service, app = build(settings)
+    if sys.argv[1:] == ["migrate"]:
+        asyncio.run(service.migrate())
+        return
+    if sys.argv[1:]:
+        sys.exit(f"usage: python -m services.{name} [migrate]")
+    serve(app, settings)

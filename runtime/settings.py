@@ -1,0 +1,60 @@
+"""Settings read once from the environment; every engine is optional.
+
+Unset `DATABASE_URL` means a SQLite file per service under `PORTAL_DATA_DIR`;
+unset `KAFKA_BOOTSTRAP_SERVERS` means the embedded broker the launcher started
+(it passes the address down); unset `REDIS_URL` means in-process caches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True)
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
+    opensearch_url: str | None = Field(default=None, alias="OPENSEARCH_URL")
+
+    #: Set by the launcher when it runs the embedded broker: tansu supports neither
+    #: idempotent nor transactional producers, so producers fall back to acks=all.
+    kafka_embedded: bool = Field(default=False, alias="PORTAL_KAFKA_EMBEDDED")
+    #: Prefix of topic and consumer-group names, so parallel test runs share a broker safely.
+    kafka_namespace: str = Field(default="", alias="PORTAL_KAFKA_NAMESPACE")
+
+    data_dir: Path = Field(default=REPO_ROOT / "var", alias="PORTAL_DATA_DIR")
+    #: PostgreSQL schemas are named `<prefix><service>`; tests use a random prefix.
+    schema_prefix: str = Field(default="", alias="PORTAL_SCHEMA_PREFIX")
+
+    host: str = Field(default="127.0.0.1", alias="HOST")
+    port: int = Field(default=8000, alias="PORT")
+    listen_ipv6: bool = Field(default=False, alias="PORTAL_LISTEN_IPV6")
+
+    auth_secret: str = Field(default="", alias="PORTAL_AUTH_SECRET")
+    demo: bool = Field(default=False, alias="PORTAL_DEMO")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    otlp_endpoint: str | None = Field(default=None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+
+    admin_url: str = Field(default="http://127.0.0.1:8101", alias="PORTAL_ADMIN_URL")
+    content_url: str = Field(default="http://127.0.0.1:8102", alias="PORTAL_CONTENT_URL")
+    editorial_url: str = Field(default="http://127.0.0.1:8103", alias="PORTAL_EDITORIAL_URL")
+    renderer_url: str = Field(default="http://127.0.0.1:8104", alias="PORTAL_RENDERER_URL")
+
+    #: Attempts at handling one event before it goes to the dead-letter topic.
+    consumer_max_attempts: int = Field(default=5, alias="PORTAL_CONSUMER_MAX_ATTEMPTS")
+    #: How often the outbox relay looks for rows when nothing woke it up.
+    outbox_poll_seconds: float = Field(default=0.5, alias="PORTAL_OUTBOX_POLL_SECONDS")
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url and self.database_url.startswith("postgresql"))
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return self.model_copy(update=changes)

@@ -1,0 +1,1 @@
+"""The platform\x27s services, one folder each (see docs/architecture)."""

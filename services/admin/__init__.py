@@ -1,0 +1,1 @@
+"""admin: tenants (sites), accounts and roles; signs editors' tokens; emits TenantUpserted."""

@@ -1,0 +1,1 @@
+"""content: articles and their revisions; emits RevisionSubmitted, ArticlePublished, ArticleWithdrawn."""

@@ -1,0 +1,1 @@
+"""editorial: the board's review queue and decisions; emits RevisionApproved, RevisionRejected."""

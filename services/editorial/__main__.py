@@ -1,0 +1,33 @@
+"""Starts editorial: `python -m services.editorial` serves; `... migrate` only migrates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+
+from contracts import RevisionSubmitted, topics
+from runtime.auth import jwt_auth
+from runtime.consumer import Subscription
+from runtime.service import Service, run_service
+from runtime.settings import Settings
+from services.editorial import handlers
+from services.editorial.api import ReviewController
+
+NAME = "editorial"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+SUBSCRIPTIONS = (
+    Subscription(topics.ARTICLE, {RevisionSubmitted: handlers.on_revision_submitted}),
+)
+
+
+def build(settings: Settings) -> tuple[Service, Litestar]:
+    service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
+    auth = jwt_auth(settings.auth_secret)
+    app = service.http_app([ReviewController], on_app_init=[auth.on_app_init])
+    return service, app
+
+
+if __name__ == "__main__":
+    run_service(NAME, build)

@@ -1,0 +1,236 @@
+"""The event contracts: models, envelope, topic registry and the committed artefacts."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import ClassVar
+
+import jsonschema
+import pytest
+
+from contracts import (
+    EVENTS_BY_TYPE,
+    TOPICS,
+    ArticlePublished,
+    ArticleWithdrawn,
+    EnvelopeError,
+    Event,
+    RevisionApproved,
+    RevisionRejected,
+    RevisionSubmitted,
+    TenantUpserted,
+    Topic,
+    envelope_for,
+    parse_headers,
+    topic_of,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+HANOI = timezone(timedelta(hours=7))
+AT = datetime(2025, 3, 8, 9, 30, tzinfo=HANOI)
+
+EXAMPLES: dict[type[Event], Event] = {
+    TenantUpserted: TenantUpserted(
+        tenant="hoankiem",
+        kind="ward",
+        name="Phường Hoàn Kiếm",
+        domain="hoankiem.hanoi.gov.vn",
+        languages=["vi", "en"],
+        parent="hanoi",
+        owner="hoankiem",
+        sequence=3,
+    ),
+    RevisionSubmitted: RevisionSubmitted(
+        tenant="hanoi",
+        article_id="a-1",
+        revision_id="r-2",
+        revision_number=2,
+        category="tin-tuc",
+        title="Thông báo lịch tiếp công dân",
+        summary="Lịch tiếp công dân tháng 3.",
+        body_html="<p>Nội dung</p>",
+        author="Nguyễn Văn A",
+        submitted_by="editor1",
+        submitted_at=AT,
+    ),
+    ArticlePublished: ArticlePublished(
+        tenant="hanoi",
+        article_id="a-1",
+        revision_id="r-2",
+        sequence=2,
+        category="tin-tuc",
+        category_name="Tin tức",
+        slug="thong-bao-lich-tiep-cong-dan",
+        path="/tin-tuc/thong-bao-lich-tiep-cong-dan",
+        title="Thông báo lịch tiếp công dân",
+        summary="Lịch tiếp công dân tháng 3.",
+        body_html="<p>Nội dung</p>",
+        author="Nguyễn Văn A",
+        approved_by="board1",
+        published_at=AT,
+        updated_at=AT.astimezone(UTC),
+    ),
+    ArticleWithdrawn: ArticleWithdrawn(
+        tenant="hanoi",
+        article_id="a-1",
+        sequence=3,
+        path="/tin-tuc/thong-bao-lich-tiep-cong-dan",
+        reason="Thông tin đã cũ.",
+        withdrawn_by="board1",
+        withdrawn_at=AT,
+    ),
+    RevisionApproved: RevisionApproved(
+        tenant="hanoi",
+        article_id="a-1",
+        revision_id="r-2",
+        decided_by="board1",
+        decided_at=AT,
+    ),
+    RevisionRejected: RevisionRejected(
+        tenant="hanoi",
+        article_id="a-1",
+        revision_id="r-2",
+        decided_by="board1",
+        decided_at=AT,
+        reason="Thiếu nguồn trích dẫn.",
+    ),
+}
+REGISTERED = sorted(EVENTS_BY_TYPE.values(), key=lambda cls: cls.__name__)
+
+
+def load_contracts_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("contracts_script", ROOT / "scripts/contracts.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def headers_of(event: Event) -> dict[str, str]:
+    return envelope_for(event, source="/services/content", at=AT, event_id="e-1").headers()
+
+
+# --- models ------------------------------------------------------------------
+
+
+def test_every_registered_event_has_an_example() -> None:
+    assert set(EXAMPLES) == set(EVENTS_BY_TYPE.values())
+    assert {cls.ce_type for cls in EXAMPLES} == set(EVENTS_BY_TYPE)
+
+
+@pytest.mark.parametrize("cls", REGISTERED, ids=lambda cls: cls.__name__)
+def test_event_round_trips_through_json(cls: type[Event]) -> None:
+    event = EXAMPLES[cls]
+    again = cls.model_validate_json(event.model_dump_json())
+    assert again == event
+    assert again.key() == event.key() == str(getattr(event, cls.key_field))
+
+
+def test_older_consumer_ignores_unknown_fields() -> None:
+    data = {**json.loads(EXAMPLES[RevisionApproved].model_dump_json()), "added_in_v1_1": 1}
+    assert RevisionApproved.model_validate(data) == EXAMPLES[RevisionApproved]
+
+
+# --- envelope ----------------------------------------------------------------
+
+
+def test_envelope_headers_round_trip() -> None:
+    event = EXAMPLES[ArticlePublished]
+    trace = {
+        "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+        "tracestate": "portal=1",
+    }
+    envelope = envelope_for(event, source="/services/content", at=AT, event_id="e-1", trace=trace)
+    headers = envelope.headers()
+    assert parse_headers(headers) == envelope
+    assert parse_headers({k: v.encode() for k, v in headers.items()}) == envelope
+    assert envelope.subject == "a-1"
+    assert envelope.tenant == "hanoi"
+    assert envelope.type == ArticlePublished.ce_type
+    assert envelope.time == AT
+
+
+def test_parse_headers_rejects_missing_id() -> None:
+    headers = headers_of(EXAMPLES[ArticleWithdrawn])
+    del headers["ce_id"]
+    with pytest.raises(EnvelopeError, match="ce_id"):
+        parse_headers(headers)
+
+
+def test_parse_headers_rejects_other_specversion() -> None:
+    headers = {**headers_of(EXAMPLES[ArticleWithdrawn]), "ce_specversion": "0.3"}
+    with pytest.raises(EnvelopeError, match="specversion"):
+        parse_headers(headers)
+
+
+def test_parse_headers_rejects_non_iso_time() -> None:
+    headers = {**headers_of(EXAMPLES[ArticleWithdrawn]), "ce_time": "08/03/2025 09:30"}
+    with pytest.raises(EnvelopeError, match="ISO 8601"):
+        parse_headers(headers)
+
+
+def test_parse_headers_rejects_naive_time() -> None:
+    headers = {**headers_of(EXAMPLES[ArticleWithdrawn]), "ce_time": "2025-03-08T09:30:00"}
+    with pytest.raises(EnvelopeError, match="time zone"):
+        parse_headers(headers)
+
+
+# --- topics ------------------------------------------------------------------
+
+
+def test_topic_of_finds_the_topic_of_an_event_and_of_its_class() -> None:
+    event = EXAMPLES[RevisionRejected]
+    assert topic_of(event) is topic_of(RevisionRejected)
+    assert topic_of(event).name == "portal.editorial.review.v1"
+    assert topic_of(TenantUpserted).compacted
+
+
+def test_topic_of_rejects_an_unregistered_event() -> None:
+    class Unregistered(Event):
+        ce_type: ClassVar[str] = "vn.gov.hanoi.portal.test.Unregistered.v1"
+        key_field: ClassVar[str] = "tenant"
+
+    with pytest.raises(LookupError, match="Unregistered"):
+        topic_of(Unregistered)
+    with pytest.raises(LookupError):
+        topic_of(Unregistered(tenant="hanoi"))
+
+
+@pytest.mark.parametrize("topic", TOPICS, ids=lambda topic: topic.name)
+def test_topic_names_follow_the_convention(topic: Topic) -> None:
+    assert re.fullmatch(r"portal\.[a-z]+\.[a-z]+\.v[0-9]+", topic.name)
+    assert topic.name == f"portal.{topic.service}.{topic.aggregate}.v1"
+    assert topic.dead_letter == topic.name + ".dlt"
+
+
+def test_each_event_is_on_exactly_one_topic() -> None:
+    events = [event for topic in TOPICS for event in topic.events]
+    assert len(events) == len(set(events)) == len(EVENTS_BY_TYPE)
+
+
+# --- committed artefacts -----------------------------------------------------
+
+
+def test_committed_artefacts_are_up_to_date() -> None:
+    assert load_contracts_script().drift() == []
+
+
+@pytest.mark.parametrize("cls", REGISTERED, ids=lambda cls: cls.__name__)
+def test_example_validates_against_committed_schema(cls: type[Event]) -> None:
+    path = ROOT / "contracts/schemas" / topic_of(cls).name / f"{cls.__name__}.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    example = json.loads(EXAMPLES[cls].model_dump_json())
+    validator.validate(example)
+    assert schema["x-ce-type"] == cls.ce_type
+    assert schema["x-key-field"] == cls.key_field
+    required = schema["required"][-1]
+    assert not validator.is_valid({k: v for k, v in example.items() if k != required})
