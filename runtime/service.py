@@ -11,7 +11,7 @@ import asyncio
 import logging
 import socket
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -77,6 +77,8 @@ class Service:
             consumer.register(self.broker)
         self._relay_task: asyncio.Task[None] | None = None
         self.started = False
+        #: More readiness checks, each returning {name: "ok" | what is wrong}.
+        self.extra_checks: list[Callable[[], Awaitable[dict[str, str]]]] = []
 
     def unit_of_work(self) -> UnitOfWork:
         if self.db is None or self.relay is None:
@@ -119,6 +121,8 @@ class Service:
             checks["kafka"] = "ok" if await self.broker.ping(timeout=2) else "unreachable"
         except Exception as exc:
             checks["kafka"] = f"error: {type(exc).__name__}"
+        for check in self.extra_checks:
+            checks.update(await check())
         return checks
 
     def http_app(
@@ -129,6 +133,7 @@ class Service:
         middleware: Sequence[DefineMiddleware | Callable[..., Any]] = (),
         on_app_init: Sequence[Callable[..., Any]] = (),
         on_startup: Sequence[Callable[..., Any]] = (),
+        on_shutdown: Sequence[Callable[..., Any]] = (),
         **litestar_options: Any,
     ) -> Litestar:
         service = self
@@ -157,7 +162,7 @@ class Service:
             middleware=[prometheus.middleware, *middleware],
             plugins=[OpenTelemetryPlugin(otel)],
             on_startup=[self.start, *on_startup],
-            on_shutdown=[self.stop],
+            on_shutdown=[*on_shutdown, self.stop],
             on_app_init=list(on_app_init),
             logging_config=None,
             after_exception=[_log_server_error],

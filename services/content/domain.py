@@ -12,7 +12,7 @@ import re
 import unicodedata
 from enum import StrEnum
 
-import nh3
+from runtime.html import sanitize_html
 
 
 class State(StrEnum):
@@ -112,29 +112,7 @@ def unique_slug(base: str, taken: set[str]) -> str:
     return f"{base}-{n}"
 
 
-ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "em", "figcaption",
-    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s",
-    "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr",
-    "u", "ul",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    "img": {"src", "alt", "width", "height"},
-    "td": {"colspan", "rowspan"},
-    "th": {"colspan", "rowspan", "scope"},
-}
-
-
-def sanitize_html(html: str) -> str:
-    """Body HTML safe to show: no scripts, no event handlers, no javascript: URLs."""
-    return nh3.clean(
-        unicodedata.normalize("NFC", html),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto", "tel"},
-        link_rel="noopener noreferrer",
-    )
+__all__ = ["sanitize_html"]
 
 
 def clean_text(text: str) -> str:

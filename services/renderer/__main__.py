@@ -1,0 +1,36 @@
+"""Starts renderer: `python -m services.renderer` serves; `... migrate` only migrates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from litestar import Litestar
+
+from contracts import ArticlePublished, ArticleWithdrawn, TenantUpserted, topics
+from runtime.consumer import Subscription
+from runtime.service import Service, run_service
+from runtime.settings import Settings
+from services.renderer import handlers, pages
+
+NAME = "renderer"
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+SUBSCRIPTIONS = (
+    Subscription(topics.TENANT, {TenantUpserted: handlers.on_tenant_upserted}),
+    Subscription(
+        topics.ARTICLE,
+        {
+            ArticlePublished: handlers.on_article_published,
+            ArticleWithdrawn: handlers.on_article_withdrawn,
+        },
+    ),
+)
+
+
+def build(settings: Settings) -> tuple[Service, Litestar]:
+    service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
+    return service, service.http_app(pages.ROUTES)
+
+
+if __name__ == "__main__":
+    run_service(NAME, build)
