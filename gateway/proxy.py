@@ -31,6 +31,9 @@ HOP_BY_HOP = frozenset(
         "upgrade",
         "content-length",
         "content-encoding",
+        # Set by our own server; the upstream's copies would be duplicates.
+        "date",
+        "server",
     }
 )
 SECURITY_HEADERS = {
@@ -128,9 +131,11 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
             ("x-forwarded-proto", request.url.scheme),
             ("x-portal-tenant", request.state.tenant),
         ]
+        # The services answer GET; HEAD is the same response without its body.
+        method = "GET" if request.method == "HEAD" else request.method
         try:
             upstream = await client_holder["client"].request(
-                request.method,
+                method,
                 base + path,
                 params=request.url.query,
                 headers=headers,
@@ -143,6 +148,7 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
             k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP
         }
         out_headers.update(SECURITY_HEADERS)
-        return Response(upstream.content, status_code=upstream.status_code, headers=out_headers)
+        body = b"" if request.method == "HEAD" else upstream.content
+        return Response(body, status_code=upstream.status_code, headers=out_headers)
 
     return proxy

@@ -17,7 +17,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts import Envelope, Event, envelope_for, topic_of
 from runtime.db import Database
 from runtime.telemetry import current_trace_headers
+from runtime.types import UtcDateTime
 
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
@@ -46,8 +46,8 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("event_type", String(200), nullable=False),
         Column("headers", JSON, nullable=False),
         Column("payload", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UtcDateTime(), nullable=False),
+        Column("published_at", UtcDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text, nullable=True),
         Index("ix_outbox_pending", "published_at", "id"),
@@ -60,7 +60,7 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("consumer", String(100), primary_key=True),
         Column("event_id", String(64), primary_key=True),
         Column("event_type", String(200), nullable=False),
-        Column("received_at", DateTime(timezone=True), nullable=False),
+        Column("received_at", UtcDateTime(), nullable=False),
     )
     return outbox, inbox
 

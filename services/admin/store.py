@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from runtime.auth import Principal, Role
 from runtime.messaging import messaging_tables
+from runtime.types import UtcDateTime
 from services.admin.domain import Tenant
 
 metadata = MetaData()
@@ -35,7 +35,7 @@ tenants = Table(
     Column("owner", String(50), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("sequence", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 accounts = Table(
@@ -46,7 +46,7 @@ accounts = Table(
     Column("password_hash", String(200), nullable=False),
     Column("operator", Boolean, nullable=False),
     Column("active", Boolean, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 account_roles = Table(

@@ -133,14 +133,16 @@ class ArticleController(Controller):
         service: Service,
         request: Caller,
         tenant: TenantSlug,
-        state: Annotated[str | None, Parameter(pattern=r"^[a-z]{1,20}$")] = None,
+        article_state: Annotated[
+            str | None, Parameter(query="state", pattern=r"^[a-z]{1,20}$")
+        ] = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
         offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
     ) -> list[ArticleOut]:
         request.user.require(tenant, Role.collaborator)
         assert service.db
         async with service.db.read() as session:
-            rows = await store.list_articles(session, tenant, state, limit, offset)
+            rows = await store.list_articles(session, tenant, article_state, limit, offset)
         return [ArticleOut.of(r) for r in rows]
 
     @get("/{article_id:uuid}", operation_id="GetArticle")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -20,6 +19,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runtime.messaging import messaging_tables
+from runtime.types import UtcDateTime
 
 metadata = MetaData()
 outbox, inbox = messaging_tables(metadata)
@@ -52,11 +52,11 @@ articles = Table(
     Column("live_revision_id", String(36), nullable=True),
     Column("slug", String(100), nullable=True),
     Column("publish_sequence", Integer, nullable=False),
-    Column("first_published_at", DateTime(timezone=True), nullable=True),
+    Column("first_published_at", UtcDateTime(), nullable=True),
     Column("rejection_reason", Text, nullable=True),
     Column("created_by", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("tenant", "slug", name="uq_articles_tenant_slug"),
     Index("ix_articles_tenant_updated", "tenant", "updated_at"),
 )
@@ -73,10 +73,10 @@ revisions = Table(
     Column("body_html", Text, nullable=False),
     Column("author", String(200), nullable=False),
     Column("submitted_by", String(100), nullable=False),
-    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
     Column("decision", String(20), nullable=False),
     Column("decided_by", String(100), nullable=True),
-    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
     Column("reason", Text, nullable=True),
     UniqueConstraint("article_id", "number", name="uq_revisions_article_number"),
 )

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, select
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runtime.messaging import messaging_tables
+from runtime.types import UtcDateTime
 
 metadata = MetaData()
 outbox, inbox = messaging_tables(metadata)
@@ -25,10 +26,10 @@ reviews = Table(
     Column("body_html", Text, nullable=False),
     Column("author", String(200), nullable=False),
     Column("submitted_by", String(100), nullable=False),
-    Column("submitted_at", DateTime(timezone=True), nullable=False),
+    Column("submitted_at", UtcDateTime(), nullable=False),
     Column("status", String(20), nullable=False),
     Column("decided_by", String(100), nullable=True),
-    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("decided_at", UtcDateTime(), nullable=True),
     Column("reason", Text, nullable=True),
     Column("note", Text, nullable=True),
     Index("ix_reviews_queue", "tenant", "status", "submitted_at"),

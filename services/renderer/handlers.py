@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from contracts import ArticlePublished, ArticleWithdrawn, Envelope, TenantUpserted
+from runtime.html import sanitize_html
 from runtime.messaging import UnitOfWork
 from runtime.upsert import upsert_newer
-from runtime.html import sanitize_html
 from services.renderer import store
 
 

@@ -6,7 +6,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from runtime.messaging import messaging_tables
 from runtime.tenancy import HostQuery
+from runtime.types import UtcDateTime
 
 metadata = MetaData()
 outbox, inbox = messaging_tables(metadata)
@@ -52,8 +52,8 @@ pages = Table(
     Column("summary", Text, nullable=False, server_default=""),
     Column("body_html", Text, nullable=False, server_default=""),
     Column("author", String(200), nullable=False, server_default=""),
-    Column("published_at", DateTime(timezone=True), nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Column("published_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=True),
     Column("withdrawn_reason", Text, nullable=True),
     Column("sequence", Integer, nullable=False),
     Index("ix_pages_tenant_path", "tenant", "path"),

@@ -1,0 +1,37 @@
+# The two commands: `make run` starts the platform, `make test` tests it.
+# Each creates .venv and installs what it needs on first use.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint contracts contracts-check bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	@$(PY) -m runtime.launch
+
+test: $(STAMP)
+	@$(PY) -m pytest -q
+
+lint: $(STAMP)
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+contracts: $(STAMP)
+	@$(PY) scripts/contracts.py generate
+
+contracts-check: $(STAMP)
+	@$(PY) scripts/contracts.py check
+
+bench: $(STAMP)
+	@$(PY) scripts/bench_publish.py
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache
