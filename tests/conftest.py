@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
@@ -19,8 +20,8 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from sqlalchemy import text
@@ -83,11 +84,30 @@ async def drop_schemas(url: str, prefix: str) -> None:
 @asynccontextmanager
 async def running(
     build: Callable[[Settings], tuple[Service, Litestar]], settings: Settings
-) -> AsyncIterator[tuple[Service, AsyncTestClient[Litestar]]]:
-    """A service started in this process (its lifespan runs: migrations, broker, relay)."""
+) -> AsyncIterator[tuple[Service, httpx.AsyncClient]]:
+    """A service served by uvicorn on a free port in this event loop (its lifespan
+    runs: migrations, broker, relay), and an HTTP client pointed at it."""
     service, app = build(settings)
-    async with AsyncTestClient(app, base_url="http://hanoi.localhost") as client:
-        yield service, client
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_config=None, access_log=False, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        await eventually(lambda: server.started or task.done(), timeout=60)
+        if task.done():
+            task.result()
+            raise RuntimeError(f"{service.name} did not start")
+        async with httpx.AsyncClient(
+            base_url=f"http://127.0.0.1:{port}", headers={"Host": "hanoi.localhost"}, timeout=30
+        ) as client:
+            yield service, client
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
 
 
 async def eventually(
