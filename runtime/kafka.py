@@ -30,6 +30,9 @@ def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
         # tansu (embedded) supports neither idempotent nor transactional producers.
         enable_idempotence=not settings.kafka_embedded,
         request_timeout_ms=10_000,
+        # The embedded broker forgets its topics when it restarts; notice the new
+        # ones within seconds rather than Kafka's default five minutes.
+        metadata_max_age_ms=3_000 if settings.kafka_embedded else 300_000,
         logger=logging.getLogger("faststream"),
         log_level=logging.DEBUG,
         graceful_timeout=10.0,

@@ -43,12 +43,14 @@ class OutboxRelay:
         service: str,
         poll_seconds: float = 0.5,
         batch: int = 200,
+        before_retry: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._db = db
         self._send = send
         self._service = service
         self._poll = poll_seconds
         self._batch = batch
+        self._before_retry = before_retry
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.last_error: str | None = None
@@ -69,6 +71,11 @@ class OutboxRelay:
                 log.warning("outbox relay pass failed, retrying", extra={"error": self.last_error})
                 await self._sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
+                if self._before_retry is not None:
+                    # e.g. recreate topics a restarted broker lost, before the next send
+                    # auto-creates them with the wrong partition count.
+                    with suppress(Exception):
+                        await self._before_retry()
             else:  # pragma: no cover - _run_as_leader only returns by raising
                 backoff = self._poll
 

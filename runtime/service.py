@@ -56,7 +56,11 @@ class Service:
         self.send = send_with(self.broker)
         self.relay = (
             OutboxRelay(
-                self.db, self.send, service=name, poll_seconds=settings.outbox_poll_seconds
+                self.db,
+                self.send,
+                service=name,
+                poll_seconds=settings.outbox_poll_seconds,
+                before_retry=self.ensure_topics,
             )
             if self.db
             else None
@@ -89,10 +93,13 @@ class Service:
         if self.db and self.migrations_dir:
             await migrations.upgrade(self.db, self.migrations_dir)
 
+    async def ensure_topics(self) -> None:
+        assert self.settings.kafka_bootstrap_servers
+        await asyncio.wait_for(ensure_topics(self.settings.kafka_bootstrap_servers), 10)
+
     async def start(self) -> None:
         await self.migrate()
-        assert self.settings.kafka_bootstrap_servers
-        await ensure_topics(self.settings.kafka_bootstrap_servers)
+        await self.ensure_topics()
         await self.broker.start()
         if self.relay:
             self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-relay")
