@@ -166,7 +166,9 @@ class Service:
         return Litestar(
             route_handlers=[healthz, readyz, PrometheusController, *route_handlers],
             dependencies=deps,
-            middleware=[prometheus.middleware, *middleware],
+            # The service's own middleware runs first: the gateway rejects bad Host headers
+            # before anything parses the URL.
+            middleware=[*middleware, prometheus.middleware],
             plugins=[OpenTelemetryPlugin(otel)],
             on_startup=[self.start, *on_startup],
             on_shutdown=[*on_shutdown, self.stop],

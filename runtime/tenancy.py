@@ -34,7 +34,8 @@ def host_name(host: str) -> str:
     """The lower-case host name without port; BadHost when it is not a valid name."""
     candidate = host.strip().lower()
     match = _HOST.match(candidate)
-    if not match or ".." in candidate:
+    port = match.group("port") if match else None
+    if not match or ".." in candidate or (port is not None and int(port) > 65535):
         raise BadHost(f"invalid Host header: {host[:100]!r}")
     return match.group("name").rstrip(".")
 

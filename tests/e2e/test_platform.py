@@ -1,0 +1,129 @@
+"""The whole platform as `make run` starts it: separate processes, driven only by
+HTTP through the gateway (and Kafka underneath)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import drop_schemas
+
+from runtime.embedded import free_port
+from runtime.launch import Platform
+from services.admin.domain import DEMO_PASSWORD, SEED_TENANTS
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+    prefix = f"e{uuid.uuid4().hex[:8]}_"
+    env = {"PORTAL_DEMO": "1", "PORTAL_SCHEMA_PREFIX": prefix}
+    env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
+    data_dir: Path = tmp_path_factory.mktemp("platform")
+    running = Platform(
+        data_dir=data_dir, gateway_port=free_port(), free_ports=True, extra_env=env
+    ).start(timeout=120)
+    children = dict(running.children)
+    broker = running.kafka
+    try:
+        yield running
+    finally:
+        running.stop()
+        # Stopping leaves nothing behind.
+        assert all(child.poll() is not None for child in children.values())
+        assert broker is None or broker.process is None or broker.process.poll() is not None
+        if os.environ.get("DATABASE_URL"):
+            asyncio.run(drop_schemas(os.environ["DATABASE_URL"], prefix))
+
+
+def client(platform: Platform, host: str) -> httpx.Client:
+    return httpx.Client(base_url=platform.gateway_url, headers={"Host": host}, timeout=10)
+
+
+def login(http: httpx.Client, username: str) -> dict[str, str]:
+    r = http.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+    assert r.status_code == 200, r.text
+    return {"Authorization": f"Bearer {r.json()['token']}"}
+
+
+def wait_for(check, timeout: float = 20.0):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"not within {timeout}s")
+
+
+def test_draft_submit_approve_publishes_on_its_own_site_only(platform: Platform) -> None:
+    with client(platform, "hoankiem.localhost:8000") as http:
+        editor = login(http, "bientap.hoankiem")
+        board = login(http, "bbt.hoankiem")
+        title = f"Phường Hoàn Kiếm họp dân về chỉnh trang phố cổ {uuid.uuid4().hex[:6]}"
+        created = http.post(
+            "/api/v1/articles",
+            json={"tenant": "hoankiem", "category": "tin-tuc", "title": title,
+                  "summary": "Tóm tắt", "body_html": "<p>Nội dung đầy đủ.</p>"},
+            headers=editor,
+        )  # fmt: skip
+        assert created.status_code == 201, created.text
+        article = created.json()
+        assert article["state"] == "draft"
+        submitted = http.post(
+            f"/api/v1/articles/{article['id']}/submit",
+            json={"version": article["version"]},
+            headers=editor,
+        )
+        assert submitted.status_code == 200, submitted.text
+        revision = submitted.json()["current_revision_id"]
+        wait_for(lambda: http.get(f"/api/v1/reviews/{revision}", headers=board).is_success)
+        # An editor may not approve; the board may.
+        assert http.post(f"/api/v1/reviews/{revision}/approve", headers=editor,
+                         json={}).status_code == 403  # fmt: skip
+        approved = http.post(f"/api/v1/reviews/{revision}/approve", json={}, headers=board)
+        assert approved.status_code == 200, approved.text
+
+        path = wait_for(
+            lambda: http.get(f"/api/v1/articles/{article['id']}", headers=editor).json()["path"]
+        )
+        page = wait_for(lambda: (r := http.get(path)).status_code == 200 and r)
+        assert title in page.text
+        assert 'lang="vi"' in page.text
+        home = http.get("/")
+        assert title in home.text
+
+    for other in ("badinh.localhost", "localhost", "hanoi.localhost"):
+        with client(platform, other) as http:
+            assert http.get(path).status_code == 404
+            assert title not in http.get("/").text
+
+
+def test_every_tenant_answers_on_its_hosts(platform: Platform) -> None:
+    with client(platform, "localhost") as http:
+        tenants = http.get("/api/v1/tenants").json()
+    expected = len(SEED_TENANTS.read_text(encoding="utf-8").strip().splitlines()) - 1
+    assert len(tenants) == expected == 151
+    with httpx.Client(base_url=platform.gateway_url, timeout=10) as http:
+        for tenant in tenants:
+            for host in (f"{tenant['slug']}.localhost:8000", tenant["domain"]):
+                r = http.get("/", headers={"Host": host})
+                assert r.status_code == 200, (host, r.status_code)
+                assert tenant["name"] in r.text
+
+
+def test_unknown_and_malformed_hosts(platform: Platform) -> None:
+    with httpx.Client(base_url=platform.gateway_url, timeout=10) as http:
+        unknown = http.get("/", headers={"Host": "khongco.localhost"})
+        assert unknown.status_code == 404
+        assert "Không tìm thấy trang thông tin điện tử" in unknown.text
+        assert http.get("/", headers={"Host": "evil.example.com"}).status_code == 404
+        for bad in ("bad..host", "a b", "-x.localhost", "x" * 300, "host:99999999"):
+            r = http.get("/", headers={"Host": bad})
+            assert r.status_code == 400, bad
+        assert http.get("/healthz", headers={"Host": "anything"}).status_code == 200
