@@ -23,9 +23,7 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
         NAME,
         settings,
         subscriptions=[
-            Subscription(
-                topics.TENANT, {TenantUpserted: directory.on_tenant_upserted}, replay=True
-            )
+            Subscription(topics.TENANT, {TenantUpserted: directory.on_tenant_upserted}, replay=True)
         ],
         # Every gateway instance reads the whole tenant topic into its own memory.
         consumer_group=f"gateway-{uuid.uuid4().hex[:12]}",

@@ -75,7 +75,7 @@ def upstream_for(path: str, table: list[tuple[str, str]], renderer: str) -> str:
     return renderer
 
 
-def host_middleware(directory: Directory):  # noqa: ANN201 - Litestar middleware factory
+def host_middleware(directory: Directory):
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http" or scope["path"] in OWN_PATHS:
@@ -113,7 +113,7 @@ async def _plain(send: Send, status: int, body: str, content_type: str) -> None:
     await send({"type": "http.response.body", "body": data})
 
 
-def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):  # noqa: ANN201
+def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
     table = upstreams(settings)
 
     @route(
@@ -144,9 +144,7 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
         except httpx.HTTPError:
             return Response(UPSTREAM_DOWN.encode(), status_code=502, media_type=MediaType.HTML,
                             headers=SECURITY_HEADERS)  # fmt: skip
-        out_headers = {
-            k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP
-        }
+        out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
         out_headers.update(SECURITY_HEADERS)
         body = b"" if request.method == "HEAD" else upstream.content
         return Response(body, status_code=upstream.status_code, headers=out_headers)

@@ -214,7 +214,9 @@ class Consumer:
         try:
             await self._send(self.topic.dead_letter, key, msg.body, headers)
         except Exception as exc:
-            log.error("could not dead-letter a message; it will be retried", extra={"error": repr(exc)})
+            log.exception(
+                "could not dead-letter a message; it will be retried", extra={"error": repr(exc)}
+            )
             return None
         log.error(
             "message dead-lettered",

@@ -59,7 +59,7 @@ class EmbeddedKafka:
             stdout=out,
             stderr=out,
             env={**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")},
-            preexec_fn=die_with_parent,  # noqa: PLW1509
+            preexec_fn=die_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -67,9 +67,10 @@ class EmbeddedKafka:
                 raise RuntimeError(f"embedded broker exited with {self.process.returncode}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), 0.2).close()
-                return self
             except OSError:
                 time.sleep(0.05)
+            else:
+                return self
         self.stop()
         raise RuntimeError(f"embedded broker did not listen on {self.bootstrap} in {timeout}s")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -71,10 +72,8 @@ async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = TOPICS) -> Non
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t.name not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # another service was first
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass  # another service created it first
             log.info("created topics", extra={"topics": [t.name for t in missing]})
     finally:
         await admin.close()

@@ -118,7 +118,9 @@ class Platform:
                 for name in list(waiting):
                     child = self.children[name]
                     if child.poll() is not None:
-                        raise StartError(f"{name} exited with {child.returncode}: {self.tail(name)}")
+                        raise StartError(
+                            f"{name} exited with {child.returncode}: {self.tail(name)}"
+                        )
                     with contextlib.suppress(httpx.HTTPError):
                         if client.get(f"{self.url(name)}/readyz").status_code == 200:
                             waiting.remove(name)

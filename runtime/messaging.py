@@ -140,4 +140,3 @@ class UnitOfWork:
         self.committed = True
         if self._events:
             self._on_commit()
-

@@ -180,5 +180,7 @@ class OutboxRelay:
             return
         self._last_cleanup = now
         async with self._db.session() as session:
-            await session.execute(delete(OUTBOX).where(OUTBOX.c.published_at < now - KEEP_PUBLISHED))
+            await session.execute(
+                delete(OUTBOX).where(OUTBOX.c.published_at < now - KEEP_PUBLISHED)
+            )
             await session.commit()

@@ -22,9 +22,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runtime.embedded import free_port  # noqa: E402
-from runtime.launch import Platform  # noqa: E402
-from services.admin.domain import DEMO_PASSWORD  # noqa: E402
+from runtime.embedded import free_port
+from runtime.launch import Platform
+from services.admin.domain import DEMO_PASSWORD
 
 
 def login(http: httpx.Client, username: str) -> dict[str, str]:
@@ -76,7 +76,9 @@ def run(platform: Platform, n: int) -> None:
         for _article_id, revision, title in submitted:
             path = f"/tin-tuc/{slugify(title)}"
             started = time.perf_counter()
-            http.post(f"/api/v1/reviews/{revision}/approve", headers=board, json={}).raise_for_status()
+            http.post(
+                f"/api/v1/reviews/{revision}/approve", headers=board, json={}
+            ).raise_for_status()
             while True:
                 r = http.get(path)
                 if r.status_code == 200 and title in r.text:

@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from alembic import command  # noqa: E402
-from sqlalchemy.engine import Connection  # noqa: E402
+from alembic import command
+from sqlalchemy.engine import Connection
 
-from runtime.db import Database  # noqa: E402
-from runtime.migrations import alembic_config, upgrade  # noqa: E402
-from runtime.settings import REPO_ROOT, Settings  # noqa: E402
+from runtime.db import Database
+from runtime.migrations import alembic_config, upgrade
+from runtime.settings import REPO_ROOT, Settings
 
 
 async def main(service: str, message: str) -> None:

@@ -16,7 +16,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from services.admin.domain import DEMO_PASSWORD  # noqa: E402
+from services.admin.domain import DEMO_PASSWORD
 
 DEMO_SITES = {
     "hanoi": "Cổng Thông tin điện tử thành phố Hà Nội",
@@ -138,14 +138,16 @@ def seed(base_url: str) -> dict[str, int]:
                 submitted.raise_for_status()
                 revision = submitted.json()["current_revision_id"]
                 _wait(
-                    lambda r=revision: client.get(f"/api/v1/reviews/{r}", headers=board).is_success,
+                    lambda r=revision, b=board: (
+                        client.get(f"/api/v1/reviews/{r}", headers=b).is_success
+                    ),
                     "the review queue",
                 )
                 client.post(f"/api/v1/reviews/{revision}/approve", json={},
                             headers=board).raise_for_status()  # fmt: skip
                 page = _wait(
-                    lambda a=article["id"]: client.get(f"/api/v1/articles/{a}",
-                                                       headers=editor).json()["path"],
+                    lambda a=article["id"], e=editor: client.get(f"/api/v1/articles/{a}",
+                                                       headers=e).json()["path"],
                     "publication",
                 )  # fmt: skip
                 _wait(

@@ -69,9 +69,7 @@ class AuthController(Controller):
     path = "/api/v1/auth"
 
     @post("/login", operation_id="Login", status_code=200, exclude_from_auth=True)
-    async def login(
-        self, data: LoginIn, service: Service, tokens: TokenIssuer
-    ) -> LoginOut:
+    async def login(self, data: LoginIn, service: Service, tokens: TokenIssuer) -> LoginOut:
         assert service.db
         async with service.db.read() as session:
             found = await store.find_account(session, data.username)

@@ -82,7 +82,9 @@ async def all_tenants(session: AsyncSession) -> list[Tenant]:
     return [_tenant(r) for r in rows]
 
 
-async def get_tenant(session: AsyncSession, slug: str, *, for_update: bool = False) -> Tenant | None:
+async def get_tenant(
+    session: AsyncSession, slug: str, *, for_update: bool = False
+) -> Tenant | None:
     query = select(tenants).where(tenants.c.slug == slug)
     if for_update:
         query = query.with_for_update()

@@ -1,1 +1,3 @@
-"""content: articles and their revisions; emits RevisionSubmitted, ArticlePublished, ArticleWithdrawn."""
+"""content: articles and their revisions.
+
+Emits RevisionSubmitted, ArticlePublished, ArticleWithdrawn."""

@@ -123,9 +123,7 @@ class ArticleController(Controller):
 
     @post("/", operation_id="CreateArticle")
     async def create(self, data: ArticleIn, service: Service, request: Caller) -> ArticleOut:
-        return await _run(
-            service, commands.create_article, request.user, data.tenant, _draft(data)
-        )
+        return await _run(service, commands.create_article, request.user, data.tenant, _draft(data))
 
     @get("/", operation_id="ListArticles")
     async def list_articles(

@@ -32,7 +32,7 @@ async def on_tenant_upserted(uow: UnitOfWork, event: TenantUpserted, _env: Envel
     )
 
 
-async def _decided_article(uow: UnitOfWork, article_id: str, revision_id: str):  # noqa: ANN202
+async def _decided_article(uow: UnitOfWork, article_id: str, revision_id: str):
     article = await store.get_article(uow.session, article_id, for_update=True)
     if article is None or article.current_revision_id != revision_id:
         # A newer revision was submitted since: this decision is about an old one.

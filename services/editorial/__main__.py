@@ -17,9 +17,7 @@ from services.editorial.api import ReviewController
 NAME = "editorial"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-SUBSCRIPTIONS = (
-    Subscription(topics.ARTICLE, {RevisionSubmitted: handlers.on_revision_submitted}),
-)
+SUBSCRIPTIONS = (Subscription(topics.ARTICLE, {RevisionSubmitted: handlers.on_revision_submitted}),)
 
 
 def build(settings: Settings) -> tuple[Service, Litestar]:

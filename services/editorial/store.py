@@ -36,7 +36,9 @@ reviews = Table(
 )
 
 
-async def get_review(session: AsyncSession, revision_id: str, *, for_update: bool = False) -> Row | None:
+async def get_review(
+    session: AsyncSession, revision_id: str, *, for_update: bool = False
+) -> Row | None:
     query = select(reviews).where(reviews.c.revision_id == revision_id)
     if for_update:
         query = query.with_for_update()

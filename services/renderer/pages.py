@@ -30,7 +30,7 @@ templates = Environment(
 
 
 def vn_datetime(value: datetime | None) -> str:
-    """"24/11/2026 09:15" in Hanoi time."""
+    """ "24/11/2026 09:15" in Hanoi time."""
     return value.astimezone(VN_TIME).strftime("%d/%m/%Y %H:%M") if value else ""
 
 

@@ -51,7 +51,7 @@ def login(http: httpx.Client, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['token']}"}
 
 
-def wait_for(check, timeout: float = 20.0):  # noqa: ANN001, ANN201
+def wait_for(check, timeout: float = 20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()

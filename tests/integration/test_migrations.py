@@ -22,7 +22,7 @@ async def test_migrations_match_tables(name: str, settings) -> None:
     await upgrade(db, REPO_ROOT / "services" / name / "migrations")
     await upgrade(db, REPO_ROOT / "services" / name / "migrations")  # idempotent
 
-    def diff(conn):  # noqa: ANN001, ANN202
+    def diff(conn):
         return compare_metadata(MigrationContext.configure(conn), store.metadata)
 
     async with db.write_engine.connect() as conn:

@@ -107,7 +107,9 @@ async def test_approval_publishes_one_trace_from_http_to_read_model(settings, sp
         assert approved.status_code == 200, approved.text
 
         async def published() -> Any:
-            r = await p.content_http.get(f"/api/v1/articles/{article['id']}", headers=bearer(EDITOR))
+            r = await p.content_http.get(
+                f"/api/v1/articles/{article['id']}", headers=bearer(EDITOR)
+            )
             return r.json()["path"]
 
         path = await eventually(published)
@@ -144,7 +146,8 @@ async def test_approval_publishes_one_trace_from_http_to_read_model(settings, sp
         SpanKind.PRODUCER,
         SpanKind.SERVER,
     ], kinds
-    assert kinds[1][1] == "content" and kinds[2][1] == "content"
+    assert kinds[1][1] == "content"
+    assert kinds[2][1] == "content"
     assert kinds[3][1] == "editorial"
     assert "approve" in chain[-1].name
     assert len({s.context.trace_id for s in chain}) == 1
