@@ -32,12 +32,13 @@ class HostQuery:
 
 def host_name(host: str) -> str:
     """The lower-case host name without port; BadHost when it is not a valid name."""
-    candidate = host.strip().lower()
+    # A fully qualified name may end with a dot: "hanoi.gov.vn." is "hanoi.gov.vn".
+    candidate = re.sub(r"\.(?=(?::\d+)?$)", "", host.strip().lower(), count=1)
     match = _HOST.match(candidate)
     port = match.group("port") if match else None
     if not match or ".." in candidate or (port is not None and int(port) > 65535):
         raise BadHost(f"invalid Host header: {host[:100]!r}")
-    return match.group("name").rstrip(".")
+    return match.group("name")
 
 
 def classify_host(host: str) -> HostQuery:
