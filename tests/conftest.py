@@ -14,7 +14,7 @@ import secrets
 import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,10 @@ from runtime.embedded import EmbeddedKafka
 from runtime.service import Service
 from runtime.settings import Settings
 from runtime.telemetry import setup_tracing
+from services.admin.__main__ import build as build_admin
+from services.content.__main__ import build as build_content
+from services.editorial.__main__ import build as build_editorial
+from services.renderer.__main__ import build as build_renderer
 
 AUTH_SECRET = secrets.token_urlsafe(48)
 SPANS = InMemorySpanExporter()
@@ -141,8 +145,86 @@ def token_for(username: str, roles: dict[str, str], *, operator: bool = False) -
     return TokenIssuer(jwt_auth(AUTH_SECRET)).issue(principal)
 
 
+EDITOR = token_for("bientap.hoankiem", {"hoankiem": "editor"})
+BOARD = token_for("bbt.hoankiem", {"hoankiem": "board_member"})
+
+
+class InProcessPlatform:
+    """admin, content, editorial and renderer started in-process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.stack = AsyncExitStack()
+
+    async def __aenter__(self) -> InProcessPlatform:
+        for name, build in [
+            ("admin", build_admin),
+            ("content", build_content),
+            ("editorial", build_editorial),
+            ("renderer", build_renderer),
+        ]:
+            service, client = await self.stack.enter_async_context(running(build, self.settings))
+            setattr(self, name, service)
+            setattr(self, f"{name}_http", client)
+        # content learns the tenants from admin's events before it accepts articles.
+        await eventually(self._tenant_known)
+        return self
+
+    async def _tenant_known(self) -> bool:
+        response = await self.content_http.post(
+            "/api/v1/articles",
+            json={"tenant": "hoankiem", "category": "tin-tuc", "title": "thử"},
+            headers=bearer(EDITOR),
+        )
+        return response.status_code == 201
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stack.aclose()
+
+    async def draft_and_submit(self, title: str) -> dict[str, Any]:
+        created = await self.content_http.post(
+            "/api/v1/articles",
+            json={
+                "tenant": "hoankiem",
+                "category": "tin-tuc",
+                "title": title,
+                "summary": "Tóm tắt",
+                "body_html": "<p>Nội dung <script>alert(1)</script></p>",
+            },
+            headers=bearer(EDITOR),
+        )
+        assert created.status_code == 201, created.text
+        article = created.json()
+        submitted = await self.content_http.post(
+            f"/api/v1/articles/{article['id']}/submit",
+            json={"version": article["version"]},
+            headers=bearer(EDITOR),
+        )
+        assert submitted.status_code == 200, submitted.text
+        article = submitted.json()
+        revision = article["current_revision_id"]
+
+        async def queued() -> bool:
+            r = await self.editorial_http.get(f"/api/v1/reviews/{revision}", headers=bearer(BOARD))
+            return r.status_code == 200
+
+        await eventually(queued)
+        return article
+
+    async def page(self, path: str, host: str = "hoankiem.localhost") -> Any:
+        return await self.renderer_http.get(path, headers={"Host": host})
+
+
 def using_postgres() -> bool:
     return bool(os.environ.get("DATABASE_URL"))
 
 
-__all__ = ["bearer", "eventually", "httpx", "running", "token_for", "using_postgres"]
+__all__ = [
+    "InProcessPlatform",
+    "bearer",
+    "eventually",
+    "httpx",
+    "running",
+    "token_for",
+    "using_postgres",
+]

@@ -6,93 +6,22 @@ from __future__ import annotations
 
 import json
 import uuid
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from conftest import bearer, eventually, running, token_for
+from conftest import InProcessPlatform as Platform
+from conftest import bearer, eventually, token_for
 from opentelemetry.trace import SpanKind
 from sqlalchemy import func, select
 
 from contracts import RevisionApproved, envelope_for, topics
 from runtime.embedded import EmbeddedKafka
 from runtime.messaging import OUTBOX
-from runtime.settings import Settings
-from services.admin.__main__ import build as build_admin
-from services.content.__main__ import build as build_content
-from services.editorial.__main__ import build as build_editorial
-from services.renderer.__main__ import build as build_renderer
 
 EDITOR = token_for("bientap.hoankiem", {"hoankiem": "editor"})
 BOARD = token_for("bbt.hoankiem", {"hoankiem": "board_member"})
-
-
-class Platform:
-    """admin, content, editorial and renderer started in-process."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.stack = AsyncExitStack()
-
-    async def __aenter__(self) -> Platform:
-        for name, build in [
-            ("admin", build_admin),
-            ("content", build_content),
-            ("editorial", build_editorial),
-            ("renderer", build_renderer),
-        ]:
-            service, client = await self.stack.enter_async_context(running(build, self.settings))
-            setattr(self, name, service)
-            setattr(self, f"{name}_http", client)
-        # content learns the tenants from admin's events before it accepts articles.
-        await eventually(self._tenant_known)
-        return self
-
-    async def _tenant_known(self) -> bool:
-        response = await self.content_http.post(
-            "/api/v1/articles",
-            json={"tenant": "hoankiem", "category": "tin-tuc", "title": "thử"},
-            headers=bearer(EDITOR),
-        )
-        return response.status_code == 201
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stack.aclose()
-
-    async def draft_and_submit(self, title: str) -> dict[str, Any]:
-        created = await self.content_http.post(
-            "/api/v1/articles",
-            json={
-                "tenant": "hoankiem",
-                "category": "tin-tuc",
-                "title": title,
-                "summary": "Tóm tắt",
-                "body_html": "<p>Nội dung <script>alert(1)</script></p>",
-            },
-            headers=bearer(EDITOR),
-        )
-        assert created.status_code == 201, created.text
-        article = created.json()
-        submitted = await self.content_http.post(
-            f"/api/v1/articles/{article['id']}/submit",
-            json={"version": article["version"]},
-            headers=bearer(EDITOR),
-        )
-        assert submitted.status_code == 200, submitted.text
-        article = submitted.json()
-        revision = article["current_revision_id"]
-
-        async def queued() -> bool:
-            r = await self.editorial_http.get(f"/api/v1/reviews/{revision}", headers=bearer(BOARD))
-            return r.status_code == 200
-
-        await eventually(queued)
-        return article
-
-    async def page(self, path: str, host: str = "hoankiem.localhost") -> Any:
-        return await self.renderer_http.get(path, headers={"Host": host})
 
 
 async def test_approval_publishes_one_trace_from_http_to_read_model(settings, spans) -> None:
