@@ -59,6 +59,13 @@ def kafka() -> Iterator[EmbeddedKafka]:
 
 @pytest.fixture
 async def settings(tmp_path: Path, kafka: EmbeddedKafka) -> AsyncIterator[Settings]:
+    async with settings_for(tmp_path, kafka) as value:
+        yield value
+
+
+@asynccontextmanager
+async def settings_for(tmp_path: Path, kafka: EmbeddedKafka) -> AsyncIterator[Settings]:
+    """Settings on this broker, in tmp_path or fresh PostgreSQL schemas (dropped after)."""
     prefix = f"t{uuid.uuid4().hex[:8]}_"
     base = Settings().with_overrides(
         kafka_bootstrap_servers=kafka.bootstrap,
