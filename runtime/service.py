@@ -23,7 +23,7 @@ from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from litestar.types import ControllerRouterHandler
+from litestar.types import ASGIApp, ControllerRouterHandler, Receive, Scope, Send
 
 from runtime import migrations
 from runtime.consumer import Consumer, Subscription
@@ -168,7 +168,7 @@ class Service:
             dependencies=deps,
             # The service's own middleware runs first: the gateway rejects bad Host headers
             # before anything parses the URL.
-            middleware=[*middleware, prometheus.middleware],
+            middleware=[_reject_control_paths, *middleware, prometheus.middleware],
             plugins=[OpenTelemetryPlugin(otel)],
             on_startup=[self.start, *on_startup],
             on_shutdown=[*on_shutdown, self.stop],
@@ -177,6 +177,29 @@ class Service:
             after_exception=[_log_server_error],
             **litestar_options,
         )
+
+
+def _reject_control_paths(app: ASGIApp) -> ASGIApp:
+    """400 for a path with control characters (%00 and friends) before any route sees it."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and any(ord(c) < 32 or ord(c) == 127 for c in scope["path"]):
+            body = "Đường dẫn chứa ký tự không hợp lệ.".encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"content-length", str(len(body)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await app(scope, receive, send)
+
+    return middleware
 
 
 async def _log_server_error(exc: Exception, scope: Any) -> None:

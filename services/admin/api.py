@@ -15,6 +15,7 @@ from litestar.params import Parameter
 from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 
+from runtime.api import Input
 from runtime.auth import Principal, TokenIssuer
 from runtime.service import Service
 from services.admin import commands, store
@@ -23,7 +24,7 @@ from services.admin.domain import InvalidTenant, Tenant, password_matches, valid
 Slug = Annotated[str, Parameter(pattern=r"^[a-z0-9-]{1,50}$")]
 
 
-class LoginIn(BaseModel):
+class LoginIn(Input):
     username: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=1, max_length=200)
 
@@ -36,7 +37,7 @@ class LoginOut(BaseModel):
     operator: bool
 
 
-class TenantIn(BaseModel):
+class TenantIn(Input):
     kind: str = Field(max_length=20)
     name: str = Field(min_length=1, max_length=300)
     domain: str = Field(min_length=1, max_length=253)

@@ -13,6 +13,7 @@ from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Row
 
+from runtime.api import Input
 from runtime.auth import Principal, Role
 from runtime.service import Service
 from services.content import commands, store
@@ -21,7 +22,7 @@ TenantSlug = Annotated[str, Parameter(pattern=r"^[a-z0-9-]{1,50}$")]
 Caller = Request[Principal, Token, Any]
 
 
-class ArticleIn(BaseModel):
+class ArticleIn(Input):
     tenant: str = Field(pattern=r"^[a-z0-9-]{1,50}$")
     category: str = Field(max_length=60)
     title: str = Field(min_length=1, max_length=500)
@@ -30,7 +31,7 @@ class ArticleIn(BaseModel):
     author: str = Field(default="", max_length=200)
 
 
-class ArticleEdit(BaseModel):
+class ArticleEdit(Input):
     version: int = Field(ge=1)
     category: str = Field(max_length=60)
     title: str = Field(min_length=1, max_length=500)
@@ -39,7 +40,7 @@ class ArticleEdit(BaseModel):
     author: str = Field(default="", max_length=200)
 
 
-class VersionIn(BaseModel):
+class VersionIn(Input):
     version: int = Field(ge=1)
 
 

@@ -13,6 +13,7 @@ from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Row
 
+from runtime.api import Input
 from runtime.auth import Principal, Role
 from runtime.service import Service
 from services.editorial import commands, store
@@ -21,11 +22,11 @@ from services.editorial.domain import Status
 Caller = Request[Principal, Token, Any]
 
 
-class ApproveIn(BaseModel):
+class ApproveIn(Input):
     note: str = Field(default="", max_length=2000)
 
 
-class RejectIn(BaseModel):
+class RejectIn(Input):
     reason: str = Field(min_length=1, max_length=2000)
 
 
