@@ -182,7 +182,12 @@ def main() -> None:
     if embedded and not os.environ.get("DATABASE_URL") and data_dir.exists():
         shutil.rmtree(data_dir)  # the embedded broker starts empty: so do the databases
     port = int(os.environ.get("PORTAL_GATEWAY_PORT", "8000"))
-    platform = Platform(data_dir=data_dir, gateway_port=port, extra_env={"PORTAL_DEMO": "1"})
+    platform = Platform(
+        data_dir=data_dir,
+        gateway_port=port,
+        free_ports=os.environ.get("PORTAL_FREE_PORTS") == "1",
+        extra_env={"PORTAL_DEMO": "1"},
+    )
     started = time.monotonic()
     print("Đang khởi động nền tảng Cổng Thông tin điện tử Hà Nội…", flush=True)
     with _signals_raise():
