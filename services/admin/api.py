@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
 from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
     ValidationException,
 )
-from litestar.params import Parameter
+from litestar.params import JSONBody, PathParameter
 from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 
@@ -21,7 +22,7 @@ from runtime.service import Service
 from services.admin import commands, store
 from services.admin.domain import InvalidTenant, Tenant, password_matches, validate_tenant
 
-Slug = Annotated[str, Parameter(pattern=r"^[a-z0-9-]{1,50}$")]
+Slug = Annotated[str, PathParameter(pattern=r"^[a-z0-9-]{1,50}$")]
 
 
 class LoginIn(Input):
@@ -70,7 +71,12 @@ class AuthController(Controller):
     path = "/api/v1/auth"
 
     @post("/login", operation_id="Login", status_code=200, exclude_from_auth=True)
-    async def login(self, data: LoginIn, service: Service, tokens: TokenIssuer) -> LoginOut:
+    async def login(
+        self,
+        data: JSONBody[LoginIn],
+        service: NamedDependency[Service],
+        tokens: NamedDependency[TokenIssuer],
+    ) -> LoginOut:
         assert service.db
         async with service.db.read() as session:
             found = await store.find_account(session, data.username)
@@ -94,13 +100,13 @@ class TenantController(Controller):
     path = "/api/v1/tenants"
 
     @get("/", operation_id="ListTenants", exclude_from_auth=True)
-    async def list_tenants(self, service: Service) -> list[TenantOut]:
+    async def list_tenants(self, service: NamedDependency[Service]) -> list[TenantOut]:
         assert service.db
         async with service.db.read() as session:
             return [TenantOut.of(t) for t in await store.all_tenants(session)]
 
     @get("/{slug:str}", operation_id="GetTenant", exclude_from_auth=True)
-    async def get_tenant(self, slug: Slug, service: Service) -> TenantOut:
+    async def get_tenant(self, slug: Slug, service: NamedDependency[Service]) -> TenantOut:
         assert service.db
         async with service.db.read() as session:
             tenant = await store.get_tenant(session, slug)
@@ -110,7 +116,11 @@ class TenantController(Controller):
 
     @put("/{slug:str}", operation_id="UpsertTenant")
     async def upsert_tenant(
-        self, slug: Slug, data: TenantIn, service: Service, request: Request[Principal, Token, Any]
+        self,
+        slug: Slug,
+        data: JSONBody[TenantIn],
+        service: NamedDependency[Service],
+        request: Request[Principal, Token, Any],
     ) -> TenantOut:
         if not request.user.operator:
             raise PermissionDeniedException("Chỉ cán bộ vận hành được thêm hoặc sửa trang.")

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, patch, post
+from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Row
@@ -18,7 +19,7 @@ from runtime.auth import Principal, Role
 from runtime.service import Service
 from services.content import commands, store
 
-TenantSlug = Annotated[str, Parameter(pattern=r"^[a-z0-9-]{1,50}$")]
+TenantSlug = Annotated[str, QueryParameter(pattern=r"^[a-z0-9-]{1,50}$")]
 Caller = Request[Principal, Token, Any]
 
 
@@ -90,7 +91,7 @@ class ArticleOut(BaseModel):
         )
 
 
-def _draft(data: ArticleIn | ArticleEdit) -> commands.Draft:
+def _draft(data: JSONBody[ArticleIn] | ArticleEdit) -> commands.Draft:
     return commands.Draft(
         category=data.category,
         title=data.title,
@@ -100,7 +101,7 @@ def _draft(data: ArticleIn | ArticleEdit) -> commands.Draft:
     )
 
 
-async def _run(service: Service, command: Any, *args: Any) -> ArticleOut:
+async def _run(service: NamedDependency[Service], command: Any, *args: Any) -> ArticleOut:
     """Run one command in a unit of work and map its errors to HTTP."""
     try:
         async with service.unit_of_work() as uow:
@@ -123,20 +124,22 @@ class ArticleController(Controller):
     path = "/api/v1/articles"
 
     @post("/", operation_id="CreateArticle")
-    async def create(self, data: ArticleIn, service: Service, request: Caller) -> ArticleOut:
+    async def create(
+        self, data: JSONBody[ArticleIn], service: NamedDependency[Service], request: Caller
+    ) -> ArticleOut:
         return await _run(service, commands.create_article, request.user, data.tenant, _draft(data))
 
     @get("/", operation_id="ListArticles")
     async def list_articles(
         self,
-        service: Service,
+        service: NamedDependency[Service],
         request: Caller,
         tenant: TenantSlug,
         article_state: Annotated[
-            str | None, Parameter(query="state", pattern=r"^[a-z]{1,20}$")
+            str | None, QueryParameter(name="state", pattern=r"^[a-z]{1,20}$")
         ] = None,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> list[ArticleOut]:
         request.user.require(tenant, Role.collaborator)
         assert service.db
@@ -145,7 +148,9 @@ class ArticleController(Controller):
         return [ArticleOut.of(r) for r in rows]
 
     @get("/{article_id:uuid}", operation_id="GetArticle")
-    async def get_article(self, article_id: UUID, service: Service, request: Caller) -> ArticleOut:
+    async def get_article(
+        self, article_id: FromPath[UUID], service: NamedDependency[Service], request: Caller
+    ) -> ArticleOut:
         assert service.db
         async with service.db.read() as session:
             row = await store.get_article(session, str(article_id))
@@ -156,7 +161,11 @@ class ArticleController(Controller):
 
     @patch("/{article_id:uuid}", operation_id="EditArticle")
     async def edit(
-        self, article_id: UUID, data: ArticleEdit, service: Service, request: Caller
+        self,
+        article_id: FromPath[UUID],
+        data: JSONBody[ArticleEdit],
+        service: NamedDependency[Service],
+        request: Caller,
     ) -> ArticleOut:
         return await _run(
             service, commands.edit_article, request.user, str(article_id), data.version,
@@ -165,7 +174,11 @@ class ArticleController(Controller):
 
     @post("/{article_id:uuid}/submit", operation_id="SubmitArticle", status_code=200)
     async def submit(
-        self, article_id: UUID, data: VersionIn, service: Service, request: Caller
+        self,
+        article_id: FromPath[UUID],
+        data: JSONBody[VersionIn],
+        service: NamedDependency[Service],
+        request: Caller,
     ) -> ArticleOut:
         return await _run(
             service, commands.submit_article, request.user, str(article_id), data.version
@@ -173,7 +186,11 @@ class ArticleController(Controller):
 
     @post("/{article_id:uuid}/withdraw", operation_id="WithdrawArticle", status_code=200)
     async def withdraw(
-        self, article_id: UUID, data: WithdrawIn, service: Service, request: Caller
+        self,
+        article_id: FromPath[UUID],
+        data: JSONBody[WithdrawIn],
+        service: NamedDependency[Service],
+        request: Caller,
     ) -> ArticleOut:
         if not data.reason.strip():
             raise ValidationException("Cần ghi rõ lý do gỡ bài.")

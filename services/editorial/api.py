@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Row
@@ -59,12 +60,12 @@ class ReviewController(Controller):
     @get("/", operation_id="ListReviews")
     async def queue(
         self,
-        service: Service,
+        service: NamedDependency[Service],
         request: Caller,
-        tenant: Annotated[str, Parameter(pattern=r"^[a-z0-9-]{1,50}$")],
-        status: Status = Status.pending,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, Parameter(ge=0, le=1_000_000)] = 0,
+        tenant: Annotated[str, QueryParameter(pattern=r"^[a-z0-9-]{1,50}$")],
+        status: FromQuery[Status] = Status.pending,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> list[ReviewOut]:
         request.user.require(tenant, Role.editor)
         assert service.db
@@ -73,7 +74,9 @@ class ReviewController(Controller):
         return [ReviewOut.of(r) for r in rows]
 
     @get("/{revision_id:uuid}", operation_id="GetReview")
-    async def get_review(self, revision_id: UUID, service: Service, request: Caller) -> ReviewOut:
+    async def get_review(
+        self, revision_id: FromPath[UUID], service: NamedDependency[Service], request: Caller
+    ) -> ReviewOut:
         assert service.db
         async with service.db.read() as session:
             row = await store.get_review(session, str(revision_id))
@@ -84,21 +87,31 @@ class ReviewController(Controller):
 
     @post("/{revision_id:uuid}/approve", operation_id="ApproveRevision", status_code=200)
     async def approve(
-        self, revision_id: UUID, service: Service, request: Caller, data: ApproveIn | None = None
+        self,
+        revision_id: FromPath[UUID],
+        service: NamedDependency[Service],
+        request: Caller,
+        data: JSONBody[ApproveIn | None] = None,
     ) -> ReviewOut:
         note = data.note if data else ""
         return await _decide(service, request.user, str(revision_id), approve=True, note=note)
 
     @post("/{revision_id:uuid}/reject", operation_id="RejectRevision", status_code=200)
     async def reject(
-        self, revision_id: UUID, data: RejectIn, service: Service, request: Caller
+        self,
+        revision_id: FromPath[UUID],
+        data: JSONBody[RejectIn],
+        service: NamedDependency[Service],
+        request: Caller,
     ) -> ReviewOut:
         return await _decide(
             service, request.user, str(revision_id), approve=False, reason=data.reason.strip()
         )
 
 
-async def _decide(service: Service, by: Principal, revision_id: str, **decision: Any) -> ReviewOut:
+async def _decide(
+    service: NamedDependency[Service], by: Principal, revision_id: str, **decision: Any
+) -> ReviewOut:
     try:
         async with service.unit_of_work() as uow:
             row = await commands.decide_revision(uow, by, revision_id, **decision)

@@ -12,6 +12,8 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import MediaType, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import File
 
 from runtime.service import Service
@@ -42,7 +44,7 @@ def html(template: str, status: int = 200, **context: Any) -> Response[str]:
     return Response(body, status_code=status, media_type=MediaType.HTML)
 
 
-async def _site(service: Service, request: Request[Any, Any, Any]) -> Any:
+async def _site(service: NamedDependency[Service], request: Request[Any, Any, Any]) -> Any:
     assert service.db
     try:
         query = classify_host(request.headers.get("host", ""))
@@ -57,7 +59,7 @@ def unknown_site(host: str) -> Response[str]:
 
 
 @get("/", include_in_schema=False)
-async def home(service: Service, request: Request[Any, Any, Any]) -> Response[str]:
+async def home(service: NamedDependency[Service], request: Request[Any, Any, Any]) -> Response[str]:
     site = await _site(service, request)
     if site is None:
         return unknown_site(request.headers.get("host", ""))
@@ -69,7 +71,10 @@ async def home(service: Service, request: Request[Any, Any, Any]) -> Response[st
 
 @get("/{category:str}/{slug:str}", include_in_schema=False)
 async def article(
-    category: str, slug: str, service: Service, request: Request[Any, Any, Any]
+    category: FromPath[str],
+    slug: FromPath[str],
+    service: NamedDependency[Service],
+    request: Request[Any, Any, Any],
 ) -> Response[str]:
     site = await _site(service, request)
     if site is None:
