@@ -6,12 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint contracts contracts-check bench clean
+.PHONY: run test lint contracts contracts-check bench lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[dev]'
+	@$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 run: $(STAMP)
@@ -32,6 +32,12 @@ contracts-check: $(STAMP)
 
 bench: $(STAMP)
 	@$(PY) scripts/bench_publish.py
+
+lock: $(STAMP)
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@(echo "# Exact versions of every package, direct and transitive, that make installs."; \
+	  echo "# Regenerate after changing pyproject.toml: make lock"; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^-e') > constraints.txt
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache
