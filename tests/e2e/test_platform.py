@@ -127,3 +127,17 @@ def test_unknown_and_malformed_hosts(platform: Platform) -> None:
             r = http.get("/", headers={"Host": bad})
             assert r.status_code == 400, bad
         assert http.get("/healthz", headers={"Host": "anything"}).status_code == 200
+
+
+def test_every_process_reports_health_readiness_and_metrics(platform: Platform) -> None:
+    with httpx.Client(timeout=10) as http:
+        for name in platform.ports:
+            base = platform.url(name)
+            assert http.get(f"{base}/healthz").json()["status"] == "ok"
+            ready = http.get(f"{base}/readyz").json()
+            assert ready["ready"] is True
+            assert ready["checks"]["kafka"] == "ok"
+            metrics = http.get(f"{base}/metrics").text
+            assert "portal_http_requests_total" in metrics
+            if name == "admin":  # it published the 151 tenants through its outbox
+                assert 'portal_outbox_published_total{service="admin"}' in metrics
