@@ -15,6 +15,7 @@ from litestar import MediaType, Request, Response, route
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from gateway.tenants import Directory
+from runtime.service import send_plain
 from runtime.settings import Settings
 from runtime.tenancy import BadHost
 
@@ -89,10 +90,12 @@ def host_middleware(directory: Directory):
             try:
                 tenant = directory.resolve(host)
             except BadHost:
-                await _plain(send, 400, BAD_HOST, "text/plain; charset=utf-8")
+                await send_plain(send, 400, BAD_HOST, headers=SECURITY_HEADERS)
                 return
             if tenant is None:
-                await _plain(send, 404, UNKNOWN_SITE, "text/html; charset=utf-8")
+                await send_plain(
+                    send, 404, UNKNOWN_SITE, "text/html; charset=utf-8", SECURITY_HEADERS
+                )
                 return
             scope.setdefault("state", {})["tenant"] = tenant
             await app(scope, receive, send)
@@ -100,17 +103,6 @@ def host_middleware(directory: Directory):
         return middleware
 
     return factory
-
-
-async def _plain(send: Send, status: int, body: str, content_type: str) -> None:
-    data = body.encode()
-    headers = [
-        (b"content-type", content_type.encode()),
-        (b"content-length", str(len(data)).encode()),
-        *[(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()],
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": data})
 
 
 def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):

@@ -20,7 +20,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
@@ -31,6 +31,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from contracts import EVENTS_BY_TYPE, Envelope, EnvelopeError, Event, Topic, parse_headers
 from runtime.messaging import UnitOfWork
+from runtime.relay import Send
 from runtime.telemetry import context_from, tracer
 
 log = logging.getLogger("portal.consumer")
@@ -46,12 +47,6 @@ HANDLE_SECONDS = Histogram(
 Handler = Callable[[UnitOfWork, Any, Envelope], Awaitable[None]]
 #: A handler for services without a database (their effect must be idempotent).
 MemoryHandler = Callable[[Any, Envelope], Awaitable[None]]
-
-
-class _Producer(Protocol):
-    async def __call__(
-        self, topic: str, key: str, value: bytes, headers: Mapping[str, str]
-    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -76,7 +71,7 @@ class Consumer:
         service: str,
         subscription: Subscription,
         unit_of_work: Callable[[], UnitOfWork] | None,
-        send: _Producer,
+        send: Send,
         max_attempts: int = 5,
         group_settings: Mapping[str, Any] | None = None,
         group_id: str | None = None,

@@ -11,7 +11,7 @@ import asyncio
 import logging
 import socket
 import sys
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -184,22 +184,29 @@ def _reject_control_paths(app: ASGIApp) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and any(ord(c) < 32 or ord(c) == 127 for c in scope["path"]):
-            body = "Đường dẫn chứa ký tự không hợp lệ.".encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 400,
-                    "headers": [
-                        (b"content-type", b"text/plain; charset=utf-8"),
-                        (b"content-length", str(len(body)).encode()),
-                    ],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await send_plain(send, 400, "Đường dẫn chứa ký tự không hợp lệ.")
             return
         await app(scope, receive, send)
 
     return middleware
+
+
+async def send_plain(
+    send: Send,
+    status: int,
+    body: str,
+    content_type: str = "text/plain; charset=utf-8",
+    headers: Mapping[str, str] | None = None,
+) -> None:
+    """Answer from raw ASGI middleware, before any route (or URL parsing) runs."""
+    data = body.encode()
+    raw = [
+        (b"content-type", content_type.encode()),
+        (b"content-length", str(len(data)).encode()),
+        *[(k.encode(), v.encode()) for k, v in (headers or {}).items()],
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": data})
 
 
 async def _log_server_error(exc: Exception, scope: Any) -> None:

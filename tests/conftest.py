@@ -9,7 +9,6 @@ dropped afterwards; otherwise SQLite files in the test's tmp_path.
 from __future__ import annotations
 
 import asyncio
-import os
 import secrets
 import socket
 import uuid
@@ -222,16 +221,10 @@ class InProcessPlatform:
         return await self.renderer_http.get(path, headers={"Host": host})
 
 
-def using_postgres() -> bool:
-    return bool(os.environ.get("DATABASE_URL"))
-
-
 __all__ = [
     "InProcessPlatform",
     "bearer",
     "eventually",
-    "httpx",
     "running",
     "token_for",
-    "using_postgres",
 ]

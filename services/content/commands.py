@@ -11,6 +11,7 @@ from sqlalchemy.engine import Row
 
 from contracts import ArticleWithdrawn, RevisionSubmitted
 from runtime.auth import Principal, Role
+from runtime.html import sanitize_html
 from runtime.messaging import UnitOfWork
 from services.content import store
 from services.content.domain import (
@@ -20,7 +21,6 @@ from services.content.domain import (
     TransitionError,
     clean_text,
     next_state,
-    sanitize_html,
 )
 
 

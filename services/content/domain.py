@@ -12,8 +12,6 @@ import re
 import unicodedata
 from enum import StrEnum
 
-from runtime.html import sanitize_html
-
 
 class State(StrEnum):
     draft = "draft"
@@ -110,9 +108,6 @@ def unique_slug(base: str, taken: set[str]) -> str:
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
-
-
-__all__ = ["sanitize_html"]
 
 
 def clean_text(text: str) -> str:
