@@ -24,13 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from runtime.embedded import free_port
 from runtime.launch import Platform
-from services.admin.domain import DEMO_PASSWORD
-
-
-def login(http: httpx.Client, username: str) -> dict[str, str]:
-    r = http.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-    r.raise_for_status()
-    return {"Authorization": f"Bearer {r.json()['token']}"}
+from scripts.seed_demo import login, wait_for
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -68,8 +62,10 @@ def run(platform: Platform, n: int) -> None:
                           json={"version": a["version"]}).json()  # fmt: skip
             submitted.append((s["id"], s["current_revision_id"], title))
         for _, revision, _ in submitted:  # every review must be queued before timing starts
-            while not http.get(f"/api/v1/reviews/{revision}", headers=board).is_success:
-                time.sleep(0.05)
+            wait_for(
+                lambda r=revision: http.get(f"/api/v1/reviews/{r}", headers=board).is_success,
+                "the review queue",
+            )
         from services.content.domain import slugify
 
         timings: list[float] = []

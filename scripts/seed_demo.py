@@ -99,7 +99,8 @@ BOARD = {"hanoi": "bbt.hanoi", "hoankiem": "bbt.hoankiem", "badinh": "bbt.badinh
          "caugiay": "bbt.caugiay"}  # fmt: skip
 
 
-def _login(client: httpx.Client, username: str) -> dict[str, str]:
+def login(client: httpx.Client, username: str) -> dict[str, str]:
+    """Bearer headers for a demo account."""
     response = client.post(
         "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
     )
@@ -107,7 +108,8 @@ def _login(client: httpx.Client, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
-def _wait(check: Any, what: str, timeout: float = 30.0) -> Any:
+def wait_for(check: Any, what: str = "a condition", timeout: float = 30.0) -> Any:
+    """Poll `check` until it returns something truthy; return that."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = check()
@@ -121,10 +123,10 @@ def seed(base_url: str) -> dict[str, int]:
     """Write, submit, approve each demo article; wait until its page is live."""
     counts: dict[str, int] = {}
     with httpx.Client(base_url=base_url, timeout=10.0, headers={"Host": "localhost"}) as client:
-        _wait(lambda: client.get("/api/v1/tenants/hanoi").status_code == 200, "tenants")
+        wait_for(lambda: client.get("/api/v1/tenants/hanoi").status_code == 200, "tenants")
         for tenant, articles in ARTICLES.items():
-            editor = _login(client, f"bientap.{tenant}")
-            board = _login(client, BOARD[tenant])
+            editor = login(client, f"bientap.{tenant}")
+            board = login(client, BOARD[tenant])
             for data in articles:
                 created = client.post("/api/v1/articles", json={"tenant": tenant, **data},
                                       headers=editor)  # fmt: skip
@@ -137,7 +139,7 @@ def seed(base_url: str) -> dict[str, int]:
                 )
                 submitted.raise_for_status()
                 revision = submitted.json()["current_revision_id"]
-                _wait(
+                wait_for(
                     lambda r=revision, b=board: (
                         client.get(f"/api/v1/reviews/{r}", headers=b).is_success
                     ),
@@ -145,12 +147,12 @@ def seed(base_url: str) -> dict[str, int]:
                 )
                 client.post(f"/api/v1/reviews/{revision}/approve", json={},
                             headers=board).raise_for_status()  # fmt: skip
-                page = _wait(
+                page = wait_for(
                     lambda a=article["id"], e=editor: client.get(f"/api/v1/articles/{a}",
                                                        headers=e).json()["path"],
                     "publication",
                 )  # fmt: skip
-                _wait(
+                wait_for(
                     lambda p=page, t=tenant: client.get(
                         p, headers={"Host": f"{t}.localhost"}
                     ).status_code == 200,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,8 @@ from conftest import drop_schemas
 
 from runtime.embedded import free_port
 from runtime.launch import Platform
-from services.admin.domain import DEMO_PASSWORD, SEED_TENANTS
+from scripts.seed_demo import login, wait_for
+from services.admin.domain import SEED_TENANTS
 
 
 @pytest.fixture(scope="module")
@@ -43,22 +43,6 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
 
 def client(platform: Platform, host: str) -> httpx.Client:
     return httpx.Client(base_url=platform.gateway_url, headers={"Host": host}, timeout=10)
-
-
-def login(http: httpx.Client, username: str) -> dict[str, str]:
-    r = http.post("/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-    assert r.status_code == 200, r.text
-    return {"Authorization": f"Bearer {r.json()['token']}"}
-
-
-def wait_for(check, timeout: float = 20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise AssertionError(f"not within {timeout}s")
 
 
 def test_draft_submit_approve_publishes_on_its_own_site_only(platform: Platform) -> None:
