@@ -53,15 +53,13 @@ async def seed_tenants(uow: UnitOfWork) -> int:
     Re-announcing is harmless: consumers keep the highest sequence."""
     with SEED_TENANTS.open(encoding="utf-8") as lines:
         seeded = list(read_tenants_csv(lines))
-    known = {t.slug for t in await store.all_tenants(uow.session)}
-    for tenant in seeded:
-        if tenant.slug not in known:
-            await upsert_tenant(uow, tenant)
-    announced = await store.all_tenants(uow.session)
-    new = {t.slug for t in seeded} - known
-    for tenant in announced:
-        if tenant.slug not in new:
-            uow.emit(tenant.to_event())
+    existing = await store.all_tenants(uow.session)
+    for tenant in existing:
+        uow.emit(tenant.to_event())
+    known = {t.slug for t in existing}
+    new = [t for t in seeded if t.slug not in known]
+    for tenant in new:
+        await upsert_tenant(uow, tenant)
     await uow.commit()
     return len(new)
 

@@ -15,6 +15,8 @@ from litestar import MediaType, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import File
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from runtime.service import Service
 from runtime.tenancy import BadHost, classify_host
@@ -44,14 +46,12 @@ def html(template: str, status: int = 200, **context: Any) -> Response[str]:
     return Response(body, status_code=status, media_type=MediaType.HTML)
 
 
-async def _site(service: NamedDependency[Service], request: Request[Any, Any, Any]) -> Any:
-    assert service.db
+async def _site(session: AsyncSession, request: Request[Any, Any, Any]) -> Row | None:
     try:
         query = classify_host(request.headers.get("host", ""))
     except BadHost:
         return None
-    async with service.db.read() as session:
-        return await store.find_site(session, query)
+    return await store.find_site(session, query)
 
 
 def unknown_site(host: str) -> Response[str]:
@@ -60,11 +60,11 @@ def unknown_site(host: str) -> Response[str]:
 
 @get("/", include_in_schema=False)
 async def home(service: NamedDependency[Service], request: Request[Any, Any, Any]) -> Response[str]:
-    site = await _site(service, request)
-    if site is None:
-        return unknown_site(request.headers.get("host", ""))
     assert service.db
     async with service.db.read() as session:
+        site = await _site(session, request)
+        if site is None:
+            return unknown_site(request.headers.get("host", ""))
         articles = await store.latest(session, site.slug)
     return html("home.html", site=site, articles=articles)
 
@@ -76,11 +76,11 @@ async def article(
     service: NamedDependency[Service],
     request: Request[Any, Any, Any],
 ) -> Response[str]:
-    site = await _site(service, request)
-    if site is None:
-        return unknown_site(request.headers.get("host", ""))
     assert service.db
     async with service.db.read() as session:
+        site = await _site(session, request)
+        if site is None:
+            return unknown_site(request.headers.get("host", ""))
         page = await store.page_at(session, site.slug, f"/{category}/{slug}")
     if page is None:
         return html("not_found.html", 404, site=site)

@@ -86,7 +86,7 @@ async def page_at(session: AsyncSession, tenant: str, path: str) -> Row | None:
     stmt = (
         select(pages)
         .where(pages.c.tenant == tenant, pages.c.path == path)
-        .order_by(pages.c.status == "live")  # a live page wins over an old tombstone
+        .order_by((pages.c.status == "live").desc())  # a live page wins over a tombstone
+        .limit(1)
     )
-    rows = (await session.execute(stmt)).all()
-    return rows[-1] if rows else None
+    return (await session.execute(stmt)).first()
