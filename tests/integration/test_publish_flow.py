@@ -17,8 +17,9 @@ from opentelemetry.trace import SpanKind
 from sqlalchemy import func, select
 
 from contracts import RevisionApproved, envelope_for, topics
+from runtime.consumer import CONSUMED
 from runtime.embedded import EmbeddedKafka
-from runtime.messaging import OUTBOX
+from runtime.messaging import INBOX, OUTBOX
 
 EDITOR = token_for("bientap.hoankiem", {"hoankiem": "editor"})
 BOARD = token_for("bbt.hoankiem", {"hoankiem": "board_member"})
@@ -99,6 +100,8 @@ async def test_same_event_twice_has_one_effect(settings) -> None:
         )
         envelope = envelope_for(event, source="/tests")
         headers = [(k, v.encode()) for k, v in envelope.headers().items()]
+        # The counters are per process: measure this test's deliveries from here.
+        before = _review_outcomes()
         producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
         await producer.start()
         try:
@@ -124,22 +127,23 @@ async def test_same_event_twice_has_one_effect(settings) -> None:
 
         async def both_seen() -> bool:
             async with p.content.db.read() as session:
-                from runtime.messaging import INBOX
-
-                return await session.scalar(
+                claimed = await session.scalar(
                     select(func.count()).select_from(INBOX).where(INBOX.c.event_id == envelope.id)
-                ) == 1 and await _consumed(p, 2)
+                )
+            after = _review_outcomes()
+            handled = {k: after[k] - before[k] for k in after}
+            return claimed == 1 and handled == {"applied": 1, "duplicate": 1}
 
         await eventually(both_seen)
         assert await published_events() == 1  # still one, after both deliveries were handled
 
 
-async def _consumed(p: Platform, n: int) -> bool:
-    from runtime.consumer import CONSUMED
-
-    applied = CONSUMED.labels("content", topics.REVIEW.name, "applied")._value.get()
-    duplicate = CONSUMED.labels("content", topics.REVIEW.name, "duplicate")._value.get()
-    return duplicate >= 1 and applied + duplicate >= n
+def _review_outcomes() -> dict[str, float]:
+    """How many RevisionApproved/Rejected deliveries content applied or dropped as duplicates."""
+    return {
+        outcome: CONSUMED.labels("content", topics.REVIEW.name, outcome)._value.get()
+        for outcome in ("applied", "duplicate")
+    }
 
 
 async def test_poison_message_goes_to_dead_letter_and_consumer_carries_on(settings) -> None:
