@@ -85,6 +85,7 @@ class Consumer:
         self._group = group_settings or {}
         self.group_id = group_id or service
         self._by_type = {cls.ce_type: cls for cls in subscription.handlers}
+        self._subscriber: Any = None
 
     def register(self, broker: KafkaBroker) -> None:
         options: dict[str, Any] = dict(self._group)
@@ -95,7 +96,7 @@ class Consumer:
         else:
             ack_policy = AckPolicy.MANUAL
 
-        @broker.subscriber(
+        subscriber = broker.subscriber(
             self.topic.name,
             group_id=self.group_id,
             auto_offset_reset="earliest",
@@ -103,8 +104,32 @@ class Consumer:
             title=f"{self.service}:{self.topic.name}",
             **options,
         )
+
         async def consume(msg: KafkaMessage) -> None:
             await self.handle(msg)
+
+        subscriber(consume)
+        self._subscriber = subscriber
+
+    async def rewind_if_log_was_reset(self) -> None:
+        """Read a partition again from its start when our position lies past its end.
+
+        Only the embedded broker does this to us: it keeps its log in memory, so after
+        a restart each partition starts again at offset 0 while we wait at our old
+        position, and it does not answer OffsetOutOfRange as Kafka would. Messages
+        read again are dropped by the inbox.
+        """
+        consumer = getattr(self._subscriber, "consumer", None)
+        partitions = list(consumer.assignment()) if consumer is not None else []
+        if not partitions:
+            return
+        ends = await consumer.end_offsets(partitions)
+        behind = [tp for tp in partitions if await consumer.position(tp) > ends[tp]]
+        if behind:
+            log.warning(
+                "partition log was reset; reading it again", extra={"topic": self.topic.name}
+            )
+            await consumer.seek_to_beginning(*behind)
 
     async def handle(self, msg: Any) -> None:
         """Apply one Kafka message; ack it unless it must be delivered again."""

@@ -79,7 +79,7 @@ class Service:
         ]
         for consumer in self.consumers:
             consumer.register(self.broker)
-        self._relay_task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self.started = False
         #: More readiness checks, each returning {name: "ok" | what is wrong}.
         self.extra_checks: list[Callable[[], Awaitable[dict[str, str]]]] = []
@@ -102,15 +102,27 @@ class Service:
         await self.ensure_topics()
         await self.broker.start()
         if self.relay:
-            self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-relay")
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        if self.settings.kafka_embedded and self.consumers:
+            self._tasks.append(asyncio.create_task(self._watch_embedded_broker()))
         self.started = True
         log.info("service started", extra={"port": self.settings.port})
 
+    async def _watch_embedded_broker(self) -> None:
+        """The embedded broker comes back from a restart empty: rewind our consumers."""
+        while True:
+            await asyncio.sleep(2)
+            for consumer in self.consumers:
+                try:
+                    await consumer.rewind_if_log_was_reset()
+                except Exception as exc:  # broker away: try again next round
+                    log.debug("could not check consumer positions", extra={"error": repr(exc)})
+
     async def stop(self) -> None:
-        if self._relay_task:
-            self._relay_task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with suppress(asyncio.CancelledError):
-                await self._relay_task
+                await task
         await self.broker.stop()
         if self.db:
             await self.db.dispose()
