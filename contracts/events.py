@@ -12,13 +12,21 @@ a required one. A breaking change is a new model on a new `.v2` topic.
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from contracts.content import Attachment, Author, ContentKind, Details, Image
 
 TYPE_PREFIX = "vn.gov.hanoi.portal"
 
 TenantSlug = str
+#: editor: the normal path; forced: the board head published without review,
+#: to be reviewed afterwards; migrated: imported from the old portal, where it
+#: had been approved already.
+Origin = Literal["editor", "forced", "migrated"]
+WithdrawalKind = Literal["notice", "redirect", "gone"]
 TenantKind = Literal["city", "department", "ward", "commune", "special"]
 
 
@@ -49,6 +57,23 @@ def _ce_type(service: str, name: str) -> str:
 # --- admin -------------------------------------------------------------------
 
 
+class SiteProfile(BaseModel):
+    """Facts every site must show in its footer (TT 22/2023; NĐ 42/2022 Điều 4.1.a),
+    and the tenant's slots for the EMC monitoring code and the network-trust badge."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    governing_body: str = Field(default="", description="Cơ quan chủ quản.")
+    responsible_person: str = Field(default="", description="Người chịu trách nhiệm chính.")
+    licence: str = Field(default="", description="Giấy phép (số, ngày, nơi cấp).")
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    name_en: str = Field(default="", description="The site's name in English, if it has one.")
+    emc_site_id: str = Field(default="", description="Mã theo dõi EMC (tín nhiệm mạng).")
+    trust_badge_id: str = Field(default="", description="Mã chứng nhận tín nhiệm mạng.")
+
+
 class TenantUpserted(Event):
     """A site was created or changed. Compacted topic: the latest per slug wins."""
 
@@ -63,6 +88,7 @@ class TenantUpserted(Event):
     owner: TenantSlug = Field(description="Tenant whose editorial board runs this site.")
     active: bool = True
     sequence: int = Field(ge=1, description="Version of the tenant record; higher wins.")
+    profile: SiteProfile | None = Field(default=None, description="Footer facts and slots.")
 
 
 # --- content -----------------------------------------------------------------
@@ -84,6 +110,18 @@ class RevisionSubmitted(Event):
     author: str = Field(description="Display name of the author.")
     submitted_by: str = Field(description="Account name of the editor who submitted.")
     submitted_at: AwareDatetime
+    kind: ContentKind = "news"
+    details: Details | None = Field(default=None, description="Extra fields of the kind.")
+    language: str = Field(default="vi", description="Language code of this text.")
+    translation_of: str | None = Field(default=None, description="Article id of the original.")
+    images: list[Image] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
+    authors: list[Author] = Field(default_factory=list, description="For royalties.")
+    origin: Origin = Field(default="editor", description="How the revision came to the board.")
+    force_reason: str = Field(default="", description="Why the board head forced publication.")
+    original_published_at: AwareDatetime | None = Field(
+        default=None, description="First publication on the old portal (origin=migrated)."
+    )
 
 
 class ArticlePublished(Event):
@@ -106,6 +144,17 @@ class ArticlePublished(Event):
     approved_by: str
     published_at: AwareDatetime = Field(description="First publication.")
     updated_at: AwareDatetime = Field(description="This revision's publication.")
+    kind: ContentKind = "news"
+    details: Details | None = Field(default=None, description="Extra fields of the kind.")
+    language: str = Field(default="vi", description="Language code of this text.")
+    translation_of: str | None = Field(default=None, description="Article id of the original.")
+    images: list[Image] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
+    authors: list[Author] = Field(default_factory=list)
+    origin: Origin = "editor"
+    previous_paths: list[str] = Field(
+        default_factory=list, description="Where the article lived before; redirect from there."
+    )
 
 
 class ArticleWithdrawn(Event):
@@ -120,6 +169,36 @@ class ArticleWithdrawn(Event):
     reason: str
     withdrawn_by: str
     withdrawn_at: AwareDatetime
+    kind: WithdrawalKind = Field(
+        default="gone",
+        description="notice: the page shows a public notice; redirect: it moves readers to "
+        "redirect_to; gone: 410.",
+    )
+    notice: str = Field(default="", description="Public text shown where the article was.")
+    redirect_to: str | None = Field(default=None, description="Path on the same site.")
+
+
+RejectionGround = Literal["policy", "secret", "untrue", "unclear_origin", "unlawful"]
+
+
+class CategoryItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    slug: str
+    name: str
+    parent: str | None = None
+    position: int = Field(ge=0)
+    name_en: str = ""
+
+
+class CategoryTreeUpdated(Event):
+    """A site's category tree, whole. Compacted topic: the latest per site wins."""
+
+    ce_type: ClassVar[str] = _ce_type("content", "CategoryTreeUpdated")
+    key_field: ClassVar[str] = "tenant"
+
+    categories: list[CategoryItem]
+    sequence: int = Field(ge=1, description="Version of the tree; higher wins.")
 
 
 # --- editorial ---------------------------------------------------------------
@@ -136,6 +215,11 @@ class RevisionApproved(Event):
     decided_by: str
     decided_at: AwareDatetime
     note: str = ""
+    publish_at: AwareDatetime | None = Field(
+        default=None, description="When to publish; none or past: at once."
+    )
+    royalty_coefficient: Decimal | None = Field(default=None, gt=0)
+    forced: bool = Field(default=False, description="Published by the board head without review.")
 
 
 class RevisionRejected(Event):
@@ -149,3 +233,55 @@ class RevisionRejected(Event):
     decided_by: str
     decided_at: AwareDatetime
     reason: str = Field(min_length=1)
+    ground: RejectionGround | None = Field(
+        default=None, description="Ground of Quy chế 004 Điều 14.3 (a–đ)."
+    )
+
+
+# --- receipts and audit (every service) -------------------------------------
+
+
+DeliveryStep = Literal["site", "search", "syndication", "partners"]
+
+
+class DeliveryConfirmed(Event):
+    """A consumer took a published or withdrawn article: the publish receipt's evidence."""
+
+    ce_type: ClassVar[str] = _ce_type("platform", "DeliveryConfirmed")
+    key_field: ClassVar[str] = "article_id"
+
+    article_id: str
+    sequence: int = Field(ge=1, description="The article's publish sequence it applied.")
+    step: DeliveryStep
+    consumer: str = Field(description="Service that confirms.")
+    action: Literal["published", "withdrawn"] = "published"
+    confirmed_at: AwareDatetime
+    detail: str = ""
+
+
+class PagesChanged(Event):
+    """renderer changed what some of a site's pages show: caches drop every page that
+    carries one of these surrogate keys. Sent in the transaction that changed the read
+    model, so a page fetched after it shows the change."""
+
+    ce_type: ClassVar[str] = _ce_type("renderer", "PagesChanged")
+    key_field: ClassVar[str] = "tenant"
+
+    keys: list[str] = Field(min_length=1, description="Surrogate keys, e.g. article:<id>.")
+    reason: str = Field(default="", description="What changed, for logs.")
+
+
+class AuditRecorded(Event):
+    """Someone did something: who, when, what, before and after. `tenant` is "" for
+    platform-wide actions. admin appends these to its hash-chained audit log."""
+
+    ce_type: ClassVar[str] = _ce_type("platform", "AuditRecorded")
+    key_field: ClassVar[str] = "entry_id"
+
+    entry_id: str
+    actor: str
+    action: str = Field(description="e.g. article.submit, review.reject, auth.login_failed.")
+    subject: str = Field(description="e.g. article:<id>.")
+    at: AwareDatetime
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None

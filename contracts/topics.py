@@ -11,7 +11,11 @@ from dataclasses import dataclass
 from contracts.events import (
     ArticlePublished,
     ArticleWithdrawn,
+    AuditRecorded,
+    CategoryTreeUpdated,
+    DeliveryConfirmed,
     Event,
+    PagesChanged,
     RevisionApproved,
     RevisionRejected,
     RevisionSubmitted,
@@ -63,7 +67,43 @@ REVIEW = Topic(
     "the decisions on one article stay in order.",
 )
 
-TOPICS: tuple[Topic, ...] = (TENANT, ARTICLE, REVIEW)
+CATEGORY = Topic(
+    name="portal.content.category.v1",
+    service="content",
+    aggregate="category",
+    events=(CategoryTreeUpdated,),
+    description="Each site's whole category tree; key = tenant slug.",
+    compacted=True,
+    partitions=1,
+)
+RECEIPT = Topic(
+    name="portal.platform.receipt.v1",
+    service="platform",
+    aggregate="receipt",
+    events=(DeliveryConfirmed,),
+    description="Consumers confirm they took a published or withdrawn article, for the "
+    "editors' publish receipt; key = article id.",
+)
+AUDIT = Topic(
+    name="portal.platform.audit.v1",
+    service="platform",
+    aggregate="audit",
+    events=(AuditRecorded,),
+    description="Every action of every service, for admin's hash-chained audit log; "
+    "key = entry id. One partition keeps the log in one order.",
+    partitions=1,
+)
+
+PAGES = Topic(
+    name="portal.renderer.pages.v1",
+    service="renderer",
+    aggregate="pages",
+    events=(PagesChanged,),
+    description="Surrogate keys of site pages whose content changed, for the gateways' "
+    "page caches; key = tenant slug.",
+)
+
+TOPICS: tuple[Topic, ...] = (TENANT, ARTICLE, REVIEW, CATEGORY, RECEIPT, AUDIT, PAGES)
 
 EVENTS_BY_TYPE: dict[str, type[Event]] = {
     event.ce_type: event for topic in TOPICS for event in topic.events

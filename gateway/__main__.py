@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import httpx
-from litestar import Litestar
 
-from contracts import TenantUpserted, topics
-from gateway.proxy import host_middleware, make_proxy
+from contracts import PagesChanged, TenantUpserted, topics
+from gateway.cache import MemoryStore, PageStore, RedisStore
+from gateway.proxy import host_middleware, make_proxy, no_cookies
+from gateway.serving import PageCache, security_headers
 from gateway.tenants import Directory
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
@@ -17,21 +19,40 @@ from runtime.settings import Settings
 NAME = "gateway"
 
 
-def build(settings: Settings) -> tuple[Service, Litestar]:
+def page_store(settings: Settings) -> PageStore:
+    if settings.redis_url:
+        # One namespace per deployment (tests run several side by side on one Redis).
+        return RedisStore(settings.redis_url, namespace=f"portal:{settings.schema_prefix}pages")
+    return MemoryStore(max_bytes=settings.page_cache_mb * 1024 * 1024)
+
+
+def build(settings: Settings) -> tuple[Service, Any]:
+    """The gateway's ASGI stack: Host → tenant, then the page cache, then Litestar
+    (health, metrics and the proxy for everything but pages) with security headers
+    added; the first two write their own security headers."""
     directory = Directory()
+    clients: dict[str, httpx.AsyncClient] = {}
+    store = page_store(settings)
+    cache = PageCache(None, store, settings.renderer_url, clients, lambda: directory.city)
+    subscriptions = [
+        Subscription(topics.TENANT, {TenantUpserted: directory.on_tenant_upserted}, replay=True)
+    ]
+    if settings.page_cache:
+        subscriptions.append(
+            Subscription(topics.PAGES, {PagesChanged: cache.on_pages_changed}, replay=True)
+        )
     service = Service(
         NAME,
         settings,
-        subscriptions=[
-            Subscription(topics.TENANT, {TenantUpserted: directory.on_tenant_upserted}, replay=True)
-        ],
+        subscriptions=subscriptions,
         # Every gateway instance reads the whole tenant topic into its own memory.
         consumer_group=f"gateway-{uuid.uuid4().hex[:12]}",
     )
-    clients: dict[str, httpx.AsyncClient] = {}
 
     async def open_client() -> None:
         clients["client"] = httpx.AsyncClient(
+            # A shared client must never keep one user's cookies for the next.
+            cookies=no_cookies(),
             timeout=httpx.Timeout(10.0, connect=2.0),
             limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
             follow_redirects=False,
@@ -39,19 +60,21 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
 
     async def close_client() -> None:
         await clients["client"].aclose()
+        await store.close()
 
     async def ready_when_sites_known() -> dict[str, str]:
         return {"sites": "ok" if directory.city else "loading"}
 
     service.extra_checks.append(ready_when_sites_known)
-    app = service.http_app(
+    litestar = service.http_app(
         [make_proxy(settings, clients)],
-        middleware=[host_middleware(directory)],
         on_startup=[open_client],
         on_shutdown=[close_client],
         openapi_config=None,
     )
-    return service, app
+    secured = security_headers(litestar)
+    cache.app = secured
+    return service, host_middleware(directory)(cache if settings.page_cache else secured)
 
 
 if __name__ == "__main__":

@@ -2,24 +2,31 @@
 
 Litestar has no host router, so an ASGI middleware resolves the tenant first:
 a malformed Host gets 400, an unknown one a 404 page, before any route runs.
-Nothing here caches pages yet; when a cache comes it must key on the tenant,
-since Litestar's own response-cache key ignores the Host header.
+Pages (GET and HEAD outside the APIs) are answered by the page cache in
+gateway.serving; this proxy carries everything else.
 """
 
 from __future__ import annotations
 
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
-from litestar import MediaType, Request, Response, route
+from litestar import MediaType, Request, route
+from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from gateway.serving import SECURITY, UPSTREAM_DOWN
 from gateway.tenants import Directory
 from runtime.service import send_plain
 from runtime.settings import Settings
 from runtime.tenancy import BadHost
 
 OWN_PATHS = ("/healthz", "/readyz", "/metrics")
+MAX_BODY_BYTES = 22 * 1024 * 1024
+#: What nginx accepts by default (4 buffers of 8 KB), not counting the request line.
+MAX_HEADER_BYTES = 32 * 1024
+TOO_LARGE = "Yêu cầu không hợp lệ: phần tiêu đề (header) quá lớn."
 HOP_BY_HOP = frozenset(
     {
         "connection",
@@ -37,11 +44,6 @@ HOP_BY_HOP = frozenset(
         "server",
     }
 )
-SECURITY_HEADERS = {
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "strict-origin-when-cross-origin",
-    "x-frame-options": "SAMEORIGIN",
-}
 
 UNKNOWN_SITE = """<!doctype html>
 <html lang="vi"><head><meta charset="utf-8">
@@ -52,11 +54,11 @@ UNKNOWN_SITE = """<!doctype html>
 <p>Mời bạn truy cập <a href="https://hanoi.gov.vn/">hanoi.gov.vn</a>.</p></main></body></html>
 """
 BAD_HOST = "Yêu cầu không hợp lệ: tên miền (Host) sai định dạng."
-UPSTREAM_DOWN = """<!doctype html>
-<html lang="vi"><head><meta charset="utf-8"><title>Hệ thống đang bận</title></head>
-<body><main><h1>Hệ thống đang bận</h1>
-<p>Dịch vụ tạm thời không phản hồi. Xin vui lòng thử lại sau ít phút.</p></main></body></html>
-"""
+
+
+def no_cookies() -> CookieJar:
+    """A cookie jar that stores nothing: for clients shared by every user's requests."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 def upstreams(settings: Settings) -> list[tuple[str, str]]:
@@ -65,7 +67,16 @@ def upstreams(settings: Settings) -> list[tuple[str, str]]:
         ("/api/v1/auth/", settings.admin_url),
         ("/api/v1/tenants", settings.admin_url),
         ("/api/v1/articles", settings.content_url),
+        ("/api/v1/categories", settings.content_url),
+        ("/api/v1/media", settings.content_url),
+        ("/api/v1/imports", settings.content_url),
+        ("/media/", settings.content_url),
         ("/api/v1/reviews", settings.editorial_url),
+        ("/api/v1/royalties", settings.editorial_url),
+        ("/api/v1/audit", settings.admin_url),
+        ("/api/v1/users", settings.admin_url),
+        ("/admin", settings.admin_url),
+        ("/api/v1/preview", settings.renderer_url),
     ]
 
 
@@ -82,20 +93,19 @@ def host_middleware(directory: Directory):
             if scope["type"] != "http" or scope["path"] in OWN_PATHS:
                 await app(scope, receive, send)
                 return
-            host = ""
-            for name, value in scope["headers"]:
-                if name == b"host":
-                    host = value.decode("latin-1")
-                    break
+            if sum(len(n) + len(v) for n, v in scope["headers"]) > MAX_HEADER_BYTES:
+                await send_plain(send, 431, TOO_LARGE, headers=SECURITY)
+                return
+            hosts = [value for name, value in scope["headers"] if name == b"host"]
+            # RFC 9112 §3.2: no Host, or several, is a bad request.
+            host = hosts[0].decode("latin-1") if len(hosts) == 1 else ""
             try:
                 tenant = directory.resolve(host)
             except BadHost:
-                await send_plain(send, 400, BAD_HOST, headers=SECURITY_HEADERS)
+                await send_plain(send, 400, BAD_HOST, headers=SECURITY)
                 return
             if tenant is None:
-                await send_plain(
-                    send, 404, UNKNOWN_SITE, "text/html; charset=utf-8", SECURITY_HEADERS
-                )
+                await send_plain(send, 404, UNKNOWN_SITE, "text/html; charset=utf-8", SECURITY)
                 return
             scope.setdefault("state", {})["tenant"] = tenant
             await app(scope, receive, send)
@@ -112,8 +122,10 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
         ["/", "/{path:path}"],
         http_method=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         include_in_schema=False,
+        # Uploads (20 MB documents) pass through; the service enforces each kind's limit.
+        request_max_body_size=MAX_BODY_BYTES,
     )
-    async def proxy(request: Request[Any, Any, Any]) -> Response[bytes]:
+    async def proxy(request: Request[Any, Any, Any]) -> ASGIResponse:
         path = request.url.path
         base = upstream_for(path, table, settings.renderer_url)
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
@@ -134,11 +146,18 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
                 content=await request.body(),
             )
         except httpx.HTTPError:
-            return Response(UPSTREAM_DOWN.encode(), status_code=502, media_type=MediaType.HTML,
-                            headers=SECURITY_HEADERS)  # fmt: skip
-        out_headers = {k: v for k, v in upstream.headers.items() if k.lower() not in HOP_BY_HOP}
-        out_headers.update(SECURITY_HEADERS)
+            return ASGIResponse(
+                body=UPSTREAM_DOWN.encode(), status_code=502, media_type=MediaType.HTML
+            )
+        # multi_items: several Set-Cookie headers must stay several headers.
+        out_headers = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in upstream.headers.multi_items()
+            if k.lower() not in HOP_BY_HOP
+        ]
         body = b"" if request.method == "HEAD" else upstream.content
-        return Response(body, status_code=upstream.status_code, headers=out_headers)
+        return ASGIResponse(
+            body=body, status_code=upstream.status_code, encoded_headers=out_headers
+        )
 
     return proxy

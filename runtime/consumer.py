@@ -83,7 +83,10 @@ class Consumer:
         self._send = send
         self._max_attempts = max_attempts
         self._group = group_settings or {}
-        self.group_id = group_id or service
+        # One group per (service, topic): a member joining for one topic must not
+        # stop the service's other topics for a rebalance (the embedded broker takes
+        # seconds per rebalance). The inbox makes the switch from older group ids safe.
+        self.group_id = group_id or f"{service}.{subscription.topic.aggregate}"
         self._by_type = {cls.ce_type: cls for cls in subscription.handlers}
         self._subscriber: Any = None
 
@@ -111,25 +114,24 @@ class Consumer:
         subscriber(consume)
         self._subscriber = subscriber
 
-    async def rewind_if_log_was_reset(self) -> None:
-        """Read a partition again from its start when our position lies past its end.
+    async def read_new_log(self, cluster_id: str) -> None:
+        """Read every partition again from its start: the embedded broker came back empty.
 
-        Only the embedded broker does this to us: it keeps its log in memory, so after
-        a restart each partition starts again at offset 0 while we wait at our old
-        position, and it does not answer OffsetOutOfRange as Kafka would. Messages
-        read again are dropped by the inbox.
+        tansu keeps its log in memory, so after a restart each partition begins again at
+        offset 0 while we wait at our old position, and it sends no OffsetOutOfRange as
+        Kafka would. Seeking is not enough: when the group rejoins it takes back the
+        committed offset (an old commit may even have reached the new broker). A group
+        named for the new broker starts clean; messages read again are dropped by the
+        inbox.
         """
-        consumer = getattr(self._subscriber, "consumer", None)
-        partitions = list(consumer.assignment()) if consumer is not None else []
-        if not partitions:
-            return
-        ends = await consumer.end_offsets(partitions)
-        behind = [tp for tp in partitions if await consumer.position(tp) > ends[tp]]
-        if behind:
-            log.warning(
-                "partition log was reset; reading it again", extra={"topic": self.topic.name}
-            )
-            await consumer.seek_to_beginning(*behind)
+        subscriber = self._subscriber
+        await subscriber.stop()
+        subscriber.group_id = f"{self.group_id}.{cluster_id}"
+        await subscriber.start()
+        log.warning(
+            "the embedded broker restarted with a new log; reading it from the start",
+            extra={"topic": self.topic.name, "group": subscriber.group_id},
+        )
 
     async def handle(self, msg: Any) -> None:
         """Apply one Kafka message; ack it unless it must be delivered again."""

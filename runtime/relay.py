@@ -44,6 +44,7 @@ class OutboxRelay:
         poll_seconds: float = 0.5,
         batch: int = 200,
         before_retry: Callable[[], Awaitable[None]] | None = None,
+        before_publish: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self._db = db
         self._send = send
@@ -51,6 +52,7 @@ class OutboxRelay:
         self._poll = poll_seconds
         self._batch = batch
         self._before_retry = before_retry
+        self._before_publish = before_publish
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.last_error: str | None = None
@@ -105,7 +107,8 @@ class OutboxRelay:
 
     async def _sleep(self, seconds: float) -> None:
         with suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            async with asyncio.timeout(seconds):  # not wait_for: see Service.ensure_topics
+                await self._wake.wait()
         self._wake.clear()
 
     async def publish_pending(self) -> int:
@@ -119,6 +122,8 @@ class OutboxRelay:
                     .limit(self._batch)
                 )
             ).all()
+        if rows and self._before_publish is not None:
+            await self._before_publish()  # raising fails this pass: retried, nothing lost
         sent: list[int] = []
         error: Exception | None = None
         for row in rows:

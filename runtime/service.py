@@ -12,11 +12,11 @@ import logging
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import uvicorn
+import uvloop
 from litestar import Litestar, MediaType, Response, get
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -28,7 +28,13 @@ from litestar.types import ASGIApp, ControllerRouterHandler, Receive, Scope, Sen
 from runtime import migrations
 from runtime.consumer import Consumer, Subscription
 from runtime.db import Database
-from runtime.kafka import consumer_group_settings, ensure_topics, make_broker, send_with
+from runtime.kafka import (
+    cluster_id,
+    consumer_group_settings,
+    ensure_topics,
+    make_broker,
+    send_with,
+)
 from runtime.messaging import UnitOfWork
 from runtime.relay import OutboxRelay
 from runtime.settings import Settings
@@ -61,6 +67,7 @@ class Service:
                 service=name,
                 poll_seconds=settings.outbox_poll_seconds,
                 before_retry=self.ensure_topics,
+                before_publish=self.topics_ready if settings.kafka_embedded else None,
             )
             if self.db
             else None
@@ -73,16 +80,22 @@ class Service:
                 send=self.send,
                 max_attempts=settings.consumer_max_attempts,
                 group_settings=consumer_group_settings(settings),
-                group_id=consumer_group,
+                group_id=f"{consumer_group}.{sub.topic.aggregate}" if consumer_group else None,
             )
             for sub in subscriptions
         ]
         for consumer in self.consumers:
             consumer.register(self.broker)
         self._tasks: list[asyncio.Task[None]] = []
+        #: The embedded broker's cluster id when we last made sure of the topics.
+        self._topics_made_on: str | None = None
         self.started = False
         #: More readiness checks, each returning {name: "ok" | what is wrong}.
         self.extra_checks: list[Callable[[], Awaitable[dict[str, str]]]] = []
+        #: Loops that run while the service does (schedulers, watchers), by name.
+        self.background: dict[str, Callable[[], Awaitable[None]]] = {}
+        #: Run when the embedded broker came back empty: re-announce compacted state.
+        self.on_new_log: list[Callable[[], Awaitable[None]]] = []
 
     def unit_of_work(self) -> UnitOfWork:
         if self.db is None or self.relay is None:
@@ -95,34 +108,86 @@ class Service:
 
     async def ensure_topics(self) -> None:
         assert self.settings.kafka_bootstrap_servers
-        await asyncio.wait_for(ensure_topics(self.settings.kafka_bootstrap_servers), 10)
+        # asyncio.timeout, never wait_for: on Python 3.11 wait_for can swallow a
+        # cancellation that arrives as the awaited call finishes, and a loop that
+        # lost its cancel never stops (a shutdown then hangs for good).
+        async with asyncio.timeout(10):
+            await ensure_topics(self.settings.kafka_bootstrap_servers)
+
+    async def topics_ready(self) -> None:
+        """Embedded broker only, before the relay sends: if the broker restarted (a new
+        cluster id), create the topics first. tansu acknowledges a send to a topic it no
+        longer has, then loses the message when the topic is created."""
+        async with asyncio.timeout(5):
+            current = await cluster_id(self.settings.kafka_bootstrap_servers or "")
+        if current != self._topics_made_on:
+            await self.ensure_topics()
+            self._topics_made_on = current
 
     async def start(self) -> None:
         await self.migrate()
         await self.ensure_topics()
-        await self.broker.start()
+        if self.settings.kafka_embedded:
+            self._topics_made_on = await cluster_id(self.settings.kafka_bootstrap_servers or "")
+        await self._start_broker()
         if self.relay:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
-        if self.settings.kafka_embedded and self.consumers:
-            self._tasks.append(asyncio.create_task(self._watch_embedded_broker()))
+        for name, loop in self.background.items():
+            self._tasks.append(asyncio.create_task(loop(), name=f"{self.name}-{name}"))
+        if self.settings.kafka_embedded and (self.consumers or self.on_new_log):
+            known = self._topics_made_on or ""
+            self._tasks.append(
+                asyncio.create_task(
+                    self._watch_embedded_broker(known), name=f"{self.name}-broker-watch"
+                )
+            )
         self.started = True
         log.info("service started", extra={"port": self.settings.port})
 
-    async def _watch_embedded_broker(self) -> None:
-        """The embedded broker comes back from a restart empty: rewind our consumers."""
+    async def _start_broker(self) -> None:
+        """KafkaBroker.start() joins each consumer group in turn, and every join waits for
+        the coordinator's rebalance delay; joining them together costs one delay."""
+        await self.broker.connect()
+        await asyncio.gather(*(sub.start() for sub in self.broker.subscribers))
+        for publisher in self.broker.publishers:
+            await publisher.start()
+        self.broker.running = True
+
+    async def _watch_embedded_broker(self, known: str) -> None:
+        """The embedded broker comes back from a restart empty, under a new cluster id
+        (runtime.embedded gives each start its own): then our consumers read it anew."""
         while True:
-            await asyncio.sleep(2)
-            for consumer in self.consumers:
-                try:
-                    await consumer.rewind_if_log_was_reset()
-                except Exception as exc:  # broker away: try again next round
-                    log.debug("could not check consumer positions", extra={"error": repr(exc)})
+            await asyncio.sleep(1)
+            try:
+                async with asyncio.timeout(5):
+                    current = await cluster_id(self.settings.kafka_bootstrap_servers or "")
+            except Exception as exc:  # broker away: try again next round
+                log.debug("could not read the cluster id", extra={"error": repr(exc)})
+                continue
+            if current == known:
+                continue
+            try:
+                # Topics first: a consumer starting on a missing topic would create it
+                # with one partition.
+                await self.ensure_topics()
+                self._topics_made_on = current
+                for consumer in self.consumers:
+                    await consumer.read_new_log(current)
+                for hook in self.on_new_log:
+                    await hook()
+            except Exception:  # the broker went away again: start over next round
+                log.exception("could not move the consumers to the new log")
+                continue
+            known = current
 
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        if self._tasks:
+            # Bounded: a task that ignores its cancel must not hold the shutdown forever.
+            _, stuck = await asyncio.wait(self._tasks, timeout=10)
+            for task in stuck:
+                log.error("background task did not stop", extra={"task": task.get_name()})
         await self.broker.stop()
         if self.db:
             await self.db.dispose()
@@ -132,7 +197,8 @@ class Service:
         checks: dict[str, str] = {"started": "ok" if self.started else "starting"}
         if self.db:
             try:
-                await asyncio.wait_for(self.db.ping(), 2)
+                async with asyncio.timeout(2):
+                    await self.db.ping()
                 checks["database"] = "ok"
             except Exception as exc:
                 checks["database"] = f"error: {type(exc).__name__}"
@@ -187,6 +253,7 @@ class Service:
             on_app_init=list(on_app_init),
             logging_config=None,
             after_exception=[_log_server_error],
+            exception_handlers={RecursionError: _too_deep},
             **litestar_options,
         )
 
@@ -235,6 +302,9 @@ def configure_process(name: str, settings: Settings) -> None:
     setup_tracing(name, settings)
 
 
+KEEP_ALIVE_SECONDS = 65
+
+
 def serve(app: Litestar, settings: Settings) -> None:
     """Run the app on HOST:PORT, and on [::]:PORT too when IPv6 is asked for."""
     sockets = [_listen(socket.AF_INET, settings.host, settings.port)]
@@ -247,16 +317,33 @@ def serve(app: Litestar, settings: Settings) -> None:
         lifespan="on",
         timeout_graceful_shutdown=10,
         server_header=False,
+        # Longer than the clients' keep-alive (httpx: 5 s), so a client never sends on
+        # a connection the server is closing at that moment (ReadError).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
     server = uvicorn.Server(config)
-    asyncio.run(server.serve(sockets=sockets))
+    # uvloop, as uvicorn.run would choose: asyncio.run would fall back to the slower
+    # pure-Python loop, since we hand uvicorn our own sockets.
+    uvloop.run(server.serve(sockets=sockets))
     if not server.started:
         sys.exit(3)
+
+
+def _too_deep(_request: Any, _exc: RecursionError) -> Response[dict[str, Any]]:
+    """JSON nested deeper than the parser follows is bad input, not a server error."""
+    return Response(
+        {"status_code": 400, "detail": "Dữ liệu JSON lồng nhau quá sâu."},
+        status_code=400,
+        media_type=MediaType.JSON,
+    )
 
 
 def _listen(family: socket.AddressFamily, host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Inherited by accepted connections: without it a small response on a kept-alive
+    # connection waits ~40 ms for the peer's delayed ACK (Nagle).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if family == socket.AF_INET6:
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
     sock.bind((host, port))

@@ -20,16 +20,23 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    #: The gateway's page cache: in Redis when REDIS_URL is set, else in the process.
+    page_cache: bool = Field(default=True, alias="PORTAL_PAGE_CACHE")
+    page_cache_mb: int = Field(default=256, ge=1, alias="PORTAL_PAGE_CACHE_MB")
     kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
     opensearch_url: str | None = Field(default=None, alias="OPENSEARCH_URL")
 
     #: Set by the launcher when it runs the embedded broker: tansu supports neither
     #: idempotent nor transactional producers, so producers fall back to acks=all.
     kafka_embedded: bool = Field(default=False, alias="PORTAL_KAFKA_EMBEDDED")
+    #: Consumer session timeout on the embedded broker (tests shorten it to join faster).
+    kafka_session_timeout_ms: int = Field(default=6000, alias="PORTAL_KAFKA_SESSION_TIMEOUT_MS")
     #: Prefix of topic and consumer-group names, so parallel test runs share a broker safely.
     kafka_namespace: str = Field(default="", alias="PORTAL_KAFKA_NAMESPACE")
 
     data_dir: Path = Field(default=REPO_ROOT / "var", alias="PORTAL_DATA_DIR")
+    #: Uploaded files; production mounts shared storage here (or swaps the adapter).
+    media_dir_override: Path | None = Field(default=None, alias="PORTAL_MEDIA_DIR")
     #: PostgreSQL schemas are named `<prefix><service>`; tests use a random prefix.
     schema_prefix: str = Field(default="", alias="PORTAL_SCHEMA_PREFIX")
 
@@ -38,6 +45,8 @@ class Settings(BaseSettings):
     listen_ipv6: bool = Field(default=False, alias="PORTAL_LISTEN_IPV6")
 
     auth_secret: str = Field(default="", alias="PORTAL_AUTH_SECRET")
+    #: Session and CSRF cookies only over HTTPS; the laptop launcher turns it off.
+    secure_cookies: bool = Field(default=True, alias="PORTAL_SECURE_COOKIES")
     demo: bool = Field(default=False, alias="PORTAL_DEMO")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     otlp_endpoint: str | None = Field(default=None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
@@ -47,10 +56,24 @@ class Settings(BaseSettings):
     editorial_url: str = Field(default="http://127.0.0.1:8103", alias="PORTAL_EDITORIAL_URL")
     renderer_url: str = Field(default="http://127.0.0.1:8104", alias="PORTAL_RENDERER_URL")
 
+    #: Consumers the publish receipt waits for, comma-separated (site, search,
+    #: syndication, partners): a service adds its step when it is deployed.
+    receipt_steps_csv: str = Field(default="site", alias="PORTAL_RECEIPT_STEPS")
+    #: Seconds each receipt step may take before the editor sees it as late.
+    receipt_budget_seconds: float = Field(default=10.0, alias="PORTAL_RECEIPT_BUDGET_SECONDS")
+
     #: Attempts at handling one event before it goes to the dead-letter topic.
     consumer_max_attempts: int = Field(default=5, alias="PORTAL_CONSUMER_MAX_ATTEMPTS")
     #: How often the outbox relay looks for rows when nothing woke it up.
     outbox_poll_seconds: float = Field(default=0.5, alias="PORTAL_OUTBOX_POLL_SECONDS")
+
+    @property
+    def receipt_steps(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.receipt_steps_csv.split(",") if s.strip())
+
+    @property
+    def media_dir(self) -> Path:
+        return self.media_dir_override or self.data_dir / "media"
 
     @property
     def uses_postgres(self) -> bool:

@@ -26,10 +26,12 @@ import yaml  # noqa: E402
 
 from contracts import envelope  # noqa: E402
 from contracts.compat import breaking_changes  # noqa: E402
+from contracts.content import CONTENT_TYPE_MODELS  # noqa: E402
 from contracts.events import Event  # noqa: E402
 from contracts.topics import TOPICS, Topic  # noqa: E402
 
 SCHEMAS_DIR = Path("contracts/schemas")
+CONTENT_TYPES_DIR = SCHEMAS_DIR / "content-types"
 ASYNCAPI_PATH = Path("contracts/asyncapi.yaml")
 SCHEMA_BASE_URL = "https://hanoi.gov.vn/schemas"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -67,17 +69,35 @@ def event_schema(topic: Topic, event: type[Event]) -> dict[str, Any]:
     }
 
 
+def content_type_schema(model: type[Any]) -> dict[str, Any]:
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": f"{SCHEMA_BASE_URL}/content-types/{model.__name__}.json",
+        **model.model_json_schema(),
+    }
+
+
+def schemas() -> list[tuple[Path, dict[str, Any]]]:
+    """Every JSON Schema under contracts/schemas: events, then the content types."""
+    found = [
+        (schema_path(topic, event), event_schema(topic, event))
+        for topic in TOPICS
+        for event in topic.events
+    ]
+    found += [
+        (CONTENT_TYPES_DIR / f"{model.__name__}.json", content_type_schema(model))
+        for model in CONTENT_TYPE_MODELS
+    ]
+    return found
+
+
 def dump_json(schema: dict[str, Any]) -> str:
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def render() -> Artefacts:
     """Every artefact, as it should be on disk."""
-    artefacts = {
-        schema_path(topic, event): dump_json(event_schema(topic, event))
-        for topic in TOPICS
-        for event in topic.events
-    }
+    artefacts = {path: dump_json(schema) for path, schema in schemas()}
     artefacts[ASYNCAPI_PATH] = render_asyncapi()
     return artefacts
 
@@ -291,17 +311,14 @@ def drift(root: Path = ROOT) -> list[str]:
 def breaking(root: Path = ROOT) -> list[str]:
     """Breaking changes of the current models against the schemas on disk and in git history."""
     problems: list[str] = []
-    for topic in TOPICS:
-        for event in topic.events:
-            path = schema_path(topic, event)
-            new = event_schema(topic, event)
-            for where, old_text in _earlier_versions(root, path):
-                try:
-                    old = json.loads(old_text)
-                except json.JSONDecodeError as error:
-                    problems.append(f"{path} ({where}) is not valid JSON: {error}")
-                    continue
-                problems += [f"{path} ({where}): {p}" for p in breaking_changes(old, new)]
+    for path, new in schemas():
+        for where, old_text in _earlier_versions(root, path):
+            try:
+                old = json.loads(old_text)
+            except json.JSONDecodeError as error:
+                problems.append(f"{path} ({where}) is not valid JSON: {error}")
+                continue
+            problems += [f"{path} ({where}): {p}" for p in breaking_changes(old, new)]
     return problems
 
 

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pyotp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.admin.domain import DEMO_PASSWORD
+from services.admin.security import demo_totp_secret
 
 DEMO_SITES = {
     "hanoi": "Cổng Thông tin điện tử thành phố Hà Nội",
@@ -95,15 +97,118 @@ ARTICLES: dict[str, list[dict[str, str]]] = {
     ],
 }
 
+
+def demo_png(colour: tuple[int, int, int], width: int = 1200, height: int = 800) -> bytes:
+    """A plain picture for the demo gallery (real photos are the editors' to upload)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), colour)
+    draw = ImageDraw.Draw(image)
+    for step in range(0, width, 60):
+        draw.line([(step, 0), (step + height // 2, height)], fill=(255, 255, 255), width=3)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+#: One article of every other kind on the city portal, so every page type has a page.
+HANOI_KINDS: list[dict[str, Any]] = [
+    {
+        "category": "van-ban",
+        "kind": "document",
+        "title": "Quyết định ban hành Quy chế quản lý Cổng Thông tin điện tử Thành phố",
+        "summary": "Quy chế quản lý, vận hành Cổng Thông tin điện tử thành phố Hà Nội.",
+        "body_html": "<p>Quyết định có hiệu lực kể từ ngày ký.</p>",
+        "details": {
+            "number": "04/2026/QĐ-UBND",
+            "doc_type": "Quyết định",
+            "issuer": "UBND thành phố Hà Nội",
+            "issued_on": "2026-01-15",
+            "effective_on": "2026-01-25",
+            "field": "Công nghệ thông tin",
+            "validity": "in_force",
+        },
+    },
+    {
+        "category": "video",
+        "kind": "video",
+        "title": "Video: Hà Nội sẵn sàng cho mùa lễ hội cuối năm",
+        "summary": "Phóng sự về công tác chuẩn bị các hoạt động văn hóa cuối năm.",
+        "details": {
+            "source_url": "https://hanoi.gov.vn/media/hanoi/video/le-hoi.mp4",
+            "duration_seconds": 185,
+            "transcript": "Các tuyến phố trung tâm được trang trí đón năm mới.",
+        },
+    },
+    {
+        "category": "am-thanh",
+        "kind": "audio",
+        "title": "Bản tin phát thanh: Thông tin chính sách mới tháng 12",
+        "summary": "Những chính sách mới có hiệu lực từ tháng 12/2026.",
+        "details": {
+            "source_url": "https://hanoi.gov.vn/media/hanoi/audio/ban-tin.mp3",
+            "duration_seconds": 240,
+            "transcript": "Kính thưa quý thính giả, sau đây là bản tin chính sách.",
+        },
+    },
+    {
+        "category": "gioi-thieu",
+        "kind": "page",
+        "title": "Lãnh đạo Ủy ban nhân dân Thành phố",
+        "summary": "Thông tin về lãnh đạo UBND Thành phố và địa chỉ liên hệ.",
+        "details": {
+            "page_kind": "leadership",
+            "leaders": [
+                {
+                    "name": "Chủ tịch UBND Thành phố",
+                    "position": "Chủ tịch",
+                    "bio": "Phụ trách chung, lãnh đạo toàn diện các mặt công tác.",
+                }
+            ],
+            "contacts": [
+                {
+                    "unit": "Văn phòng UBND Thành phố",
+                    "address": "79 Đinh Tiên Hoàng, phường Hoàn Kiếm, Hà Nội",
+                }
+            ],
+        },
+    },
+]
+HANOI_ENGLISH = {
+    "category": "tin-tuc",
+    "language": "en",
+    "title": "Hanoi opens a new pedestrian street around Thien Quang lake",
+    "summary": "The walking space is open from Friday evening to Sunday night every week.",
+    "body_html": "<p>The pedestrian street around Thien Quang lake opened on 21 November.</p>",
+}
+
+
 BOARD = {"hanoi": "bbt.hanoi", "hoankiem": "bbt.hoankiem", "badinh": "bbt.badinh",
          "caugiay": "bbt.caugiay"}  # fmt: skip
 
 
 def login(client: httpx.Client, username: str) -> dict[str, str]:
-    """Bearer headers for a demo account."""
-    response = client.post(
-        "/api/v1/auth/login", json={"username": username, "password": DEMO_PASSWORD}
-    )
+    """Bearer headers for a demo account.
+
+    Accounts with a second factor (board, tenant admins, operators) are asked for a
+    code; the demo ones derive their TOTP secret from the username. A code is accepted
+    once, so if this account already logged in during the current 30-second step, the
+    code is refused as a replay: wait for the next step and send its code.
+    """
+    body: dict[str, str] = {"username": username, "password": DEMO_PASSWORD}
+    totp = pyotp.TOTP(demo_totp_secret(username))
+    for _attempt in range(4):
+        response = client.post("/api/v1/auth/login", json=body)
+        asks_for_code = response.status_code == 401 and (
+            (response.json().get("extra") or {}).get("next") == "totp"
+        )
+        if not asks_for_code:
+            break
+        if "totp" in body:  # refused: used already within this step
+            time.sleep(totp.interval - time.time() % totp.interval + 0.2)
+        body["totp"] = totp.now()
     response.raise_for_status()
     return {"Authorization": f"Bearer {response.json()['token']}"}
 
@@ -125,41 +230,78 @@ def seed(base_url: str) -> dict[str, int]:
     with httpx.Client(base_url=base_url, timeout=10.0, headers={"Host": "localhost"}) as client:
         wait_for(lambda: client.get("/api/v1/tenants/hanoi").status_code == 200, "tenants")
         for tenant, articles in ARTICLES.items():
-            editor = login(client, f"bientap.{tenant}")
-            board = login(client, BOARD[tenant])
             for data in articles:
-                created = client.post("/api/v1/articles", json={"tenant": tenant, **data},
-                                      headers=editor)  # fmt: skip
-                created.raise_for_status()
-                article = created.json()
-                submitted = client.post(
-                    f"/api/v1/articles/{article['id']}/submit",
-                    json={"version": article["version"]},
-                    headers=editor,
-                )
-                submitted.raise_for_status()
-                revision = submitted.json()["current_revision_id"]
-                wait_for(
-                    lambda r=revision, b=board: (
-                        client.get(f"/api/v1/reviews/{r}", headers=b).is_success
-                    ),
-                    "the review queue",
-                )
-                client.post(f"/api/v1/reviews/{revision}/approve", json={},
-                            headers=board).raise_for_status()  # fmt: skip
-                page = wait_for(
-                    lambda a=article["id"], e=editor: client.get(f"/api/v1/articles/{a}",
-                                                       headers=e).json()["path"],
-                    "publication",
-                )  # fmt: skip
-                wait_for(
-                    lambda p=page, t=tenant: client.get(
-                        p, headers={"Host": f"{t}.localhost"}
-                    ).status_code == 200,
-                    "the page",
-                )  # fmt: skip
+                publish(client, tenant, data)
                 counts[tenant] = counts.get(tenant, 0) + 1
+        counts["hanoi"] += seed_kinds(client)
     return counts
+
+
+_TOKENS: dict[tuple[int, str], dict[str, str]] = {}
+
+
+def logged_in(client: httpx.Client, username: str) -> dict[str, str]:
+    """login(), once per client and account: a TOTP code is good for one login per step."""
+    key = (id(client), username)
+    if key not in _TOKENS:
+        _TOKENS[key] = login(client, username)
+    return _TOKENS[key]
+
+
+def publish(client: httpx.Client, tenant: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Write, submit and approve one article; wait until its page is live."""
+    editor = logged_in(client, f"bientap.{tenant}")
+    board = logged_in(client, BOARD[tenant])
+    created = client.post("/api/v1/articles", json={"tenant": tenant, **data}, headers=editor)
+    created.raise_for_status()
+    article = created.json()
+    submitted = client.post(f"/api/v1/articles/{article['id']}/submit",
+                            json={"version": article["version"]}, headers=editor)  # fmt: skip
+    submitted.raise_for_status()
+    revision = submitted.json()["current_revision_id"]
+    wait_for(lambda: client.get(f"/api/v1/reviews/{revision}", headers=board).is_success,
+             "the review queue")  # fmt: skip
+    client.post(f"/api/v1/reviews/{revision}/approve", json={}, headers=board).raise_for_status()
+
+    def published() -> dict[str, Any] | None:
+        now = client.get(f"/api/v1/articles/{article['id']}", headers=editor).json()
+        return now if now["state"] == "published" else None
+
+    live = wait_for(published, "publication")
+    wait_for(lambda: client.get(live["path"], headers={"Host": f"{tenant}.localhost"})
+             .status_code == 200, "the page")  # fmt: skip
+    return live
+
+
+def seed_kinds(client: httpx.Client) -> int:
+    """A gallery, a document, a video, an audio bulletin, a leadership page and an
+    English translation on the city portal."""
+    editor = logged_in(client, "bientap.hanoi")
+    photos = []
+    for n, colour in enumerate([(20, 90, 160), (160, 40, 40)], start=1):
+        alt = f"Quang cảnh phố đi bộ hồ Thiền Quang, ảnh {n}"
+        uploaded = client.post(
+            "/api/v1/media", data={"tenant": "hanoi", "alt": alt},
+            files={"file": (f"pho-di-bo-{n}.png", demo_png(colour), "image/png")}, headers=editor,
+        )  # fmt: skip
+        uploaded.raise_for_status()
+        photos.append({"media_id": uploaded.json()["id"], "alt": alt})
+    gallery = {
+        "category": "thu-vien-anh",
+        "kind": "gallery",
+        "title": "Ảnh: Phố đi bộ hồ Thiền Quang ngày đầu mở cửa",
+        "summary": "Người dân và du khách dạo quanh hồ Thiền Quang.",
+        "details": {"photos": photos},
+        "images": [photos[0]],
+    }
+    for data in [gallery, *HANOI_KINDS]:
+        publish(client, "hanoi", data)
+    listed = client.get("/api/v1/articles?tenant=hanoi&limit=200", headers=editor).json()
+    original = next((a for a in listed if "hồ Thiền Quang" in a["title"]
+                     and a.get("kind", "news") == "news"), None)  # fmt: skip
+    english = {**HANOI_ENGLISH, "translation_of": original["id"]} if original else HANOI_ENGLISH
+    publish(client, "hanoi", english)
+    return len(HANOI_KINDS) + 2
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import socket
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -27,7 +28,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from runtime.embedded import EmbeddedKafka
-from runtime.service import Service
+from runtime.service import KEEP_ALIVE_SECONDS, Service
 from runtime.settings import Settings
 from runtime.telemetry import setup_tracing
 from services.admin.__main__ import build as build_admin
@@ -72,7 +73,9 @@ async def settings_for(tmp_path: Path, kafka: EmbeddedKafka) -> AsyncIterator[Se
         data_dir=tmp_path,
         schema_prefix=prefix,
         auth_secret=AUTH_SECRET,
+        secure_cookies=False,
         consumer_max_attempts=3,
+        kafka_session_timeout_ms=2000,
         outbox_poll_seconds=0.2,
     )
     yield base
@@ -98,10 +101,16 @@ async def running(
     """A service served by uvicorn on a free port in this event loop (its lifespan
     runs: migrations, broker, relay), and an HTTP client pointed at it."""
     service, app = build(settings)
+    service.app = app  # type: ignore[attr-defined]  # for tests that walk the route table
     sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, access_log=False, lifespan="on"))
+    config = uvicorn.Config(
+        app, log_config=None, access_log=False, lifespan="on",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )  # fmt: skip
+    server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         await eventually(lambda: server.started or task.done(), timeout=60)
@@ -114,8 +123,23 @@ async def running(
             yield service, client
     finally:
         server.should_exit = True
-        await task
-        sock.close()
+        try:
+            await asyncio.wait_for(asyncio.shield(task), SHUTDOWN_SECONDS)
+        except TimeoutError:
+            _print_tasks(f"{service.name} did not stop within {SHUTDOWN_SECONDS} s")
+            raise
+        finally:
+            sock.close()
+
+
+SHUTDOWN_SECONDS = 45
+
+
+def _print_tasks(why: str) -> None:
+    """Where every task waits: a hung shutdown names its culprit instead of timing out."""
+    print(f"=== {why}; tasks:", file=sys.stderr)
+    for each in asyncio.all_tasks():
+        each.print_stack(limit=12, file=sys.stderr)
 
 
 async def eventually(
@@ -130,8 +154,41 @@ async def eventually(
         if result:
             return result
         if asyncio.get_running_loop().time() > deadline:
+            _print_tasks(f"condition not met within {timeout}s")
             raise AssertionError(f"condition not met within {timeout}s: {check}")
         await asyncio.sleep(interval)
+
+
+def make_pdf(*pages: str) -> bytes:
+    """A minimal PDF written by hand: one Helvetica text line per page."""
+    count = len(pages)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(count))
+    font = 3 + 2 * count
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {count} >>".encode(),
+    ]
+    for i, line in enumerate(pages):
+        content = f"BT /F1 18 Tf 72 720 Td ({line}) Tj ET".encode()
+        objects.append(
+            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+            f"/Resources << /Font << /F1 {font} 0 R >> >> >>".encode()
+        )
+        objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content))
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -225,6 +282,7 @@ __all__ = [
     "InProcessPlatform",
     "bearer",
     "eventually",
+    "make_pdf",
     "running",
     "token_for",
 ]

@@ -7,18 +7,29 @@ from pathlib import Path
 from litestar import Litestar
 from litestar.di import Provide
 
+from contracts import AuditRecorded, topics
 from runtime.auth import TokenIssuer, jwt_auth
+from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings
-from services.admin import commands
+from services.admin import commands, handlers
+from services.admin.accounts_api import UserController
 from services.admin.api import AuthController, TenantController
+from services.admin.audit_api import AuditController
+from services.admin.ui_app import ui_options
 
 NAME = "admin"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+SUBSCRIPTIONS = (
+    # Every service's audit events, appended to the hash-chained log in topic order
+    # (one partition, so one consumer appends at a time).
+    Subscription(topics.AUDIT, {AuditRecorded: handlers.on_audit_recorded}),
+)
+
 
 def build(settings: Settings) -> tuple[Service, Litestar]:
-    service = Service(NAME, settings, migrations_dir=MIGRATIONS)
+    service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
     auth = jwt_auth(settings.auth_secret)
     tokens = TokenIssuer(auth)
 
@@ -29,12 +40,24 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
             async with service.unit_of_work() as uow:
                 await commands.ensure_demo_accounts(uow)
 
+    async def announce() -> None:
+        async with service.unit_of_work() as uow:
+            await commands.announce_tenants(uow)
+            await uow.commit()
+
+    service.on_new_log.append(announce)
+    ui = ui_options(settings)
     app = service.http_app(
-        [AuthController, TenantController],
-        dependencies={"tokens": Provide(lambda: tokens, sync_to_thread=False)},
+        [AuthController, TenantController, UserController, AuditController,
+         *ui.pop("route_handlers")],
+        dependencies={"tokens": Provide(lambda: tokens, sync_to_thread=False),
+                      **ui.pop("dependencies")},
+        middleware=ui.pop("middleware"),
         on_app_init=[auth.on_app_init],
         on_startup=[seed],
-    )
+        on_shutdown=ui.pop("on_shutdown"),
+        **ui,
+    )  # fmt: skip
     return service, app
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
 
+from runtime.auth import Principal
 from runtime.messaging import UnitOfWork
 from services.admin import store
 from services.admin.domain import (
@@ -13,10 +15,12 @@ from services.admin.domain import (
     DEMO_PASSWORD,
     SEED_TENANTS,
     Tenant,
+    default_profile,
     hash_password,
     next_version,
     read_tenants_csv,
 )
+from services.admin.security import demo_totp_secret, totp_required
 
 
 async def upsert_tenant(uow: UnitOfWork, wanted: Tenant) -> tuple[Tenant, bool]:
@@ -36,6 +40,7 @@ async def upsert_tenant(uow: UnitOfWork, wanted: Tenant) -> tuple[Tenant, bool]:
         "active": stored.active,
         "sequence": stored.sequence,
         "updated_at": datetime.now(UTC),
+        "profile": dict(stored.profile),
     }
     if current is None:
         await uow.session.execute(insert(store.tenants).values(slug=stored.slug, **values))
@@ -47,30 +52,53 @@ async def upsert_tenant(uow: UnitOfWork, wanted: Tenant) -> tuple[Tenant, bool]:
     return stored, True
 
 
-async def seed_tenants(uow: UnitOfWork) -> int:
-    """Load the launch tenants; then announce every tenant, so a consumer whose
-    broker lost the compacted topic (the embedded broker keeps nothing) catches up.
-    Re-announcing is harmless: consumers keep the highest sequence."""
-    with SEED_TENANTS.open(encoding="utf-8") as lines:
-        seeded = list(read_tenants_csv(lines))
+async def announce_tenants(uow: UnitOfWork) -> list[Tenant]:
+    """Announce every tenant again, so a consumer whose broker lost the compacted topic
+    (the embedded broker keeps nothing) catches up. Harmless: consumers keep the
+    highest sequence."""
     existing = await store.all_tenants(uow.session)
     for tenant in existing:
         uow.emit(tenant.to_event())
+    return existing
+
+
+async def seed_tenants(uow: UnitOfWork) -> int:
+    """Load the launch tenants missing from the database, and announce them all."""
+    with SEED_TENANTS.open(encoding="utf-8") as lines:
+        seeded = list(read_tenants_csv(lines))
+    existing = await announce_tenants(uow)
     known = {t.slug for t in existing}
     new = [t for t in seeded if t.slug not in known]
+    names = {t.slug: t.name for t in seeded}
     for tenant in new:
-        await upsert_tenant(uow, tenant)
+        await upsert_tenant(uow, replace(tenant, profile=default_profile(tenant, names)))
+    for tenant in existing:  # sites created before profiles existed
+        if not tenant.profile:
+            await upsert_tenant(uow, replace(tenant, profile=default_profile(tenant, names)))
     await uow.commit()
     return len(new)
 
 
 async def ensure_demo_accounts(uow: UnitOfWork) -> None:
+    """Create the PORTAL_DEMO accounts. Those that need a second factor get the demo TOTP
+    secret derived from their username, so the demo seeder and people trying the demo
+    can log in without scanning a QR code (never on a real deployment)."""
     now = datetime.now(UTC)
     for account in DEMO_ACCOUNTS:
-        exists = await uow.session.scalar(
-            select(store.accounts.c.username).where(store.accounts.c.username == account.username)
+        principal = Principal(
+            account.username, account.display_name, account.roles, account.operator
         )
-        if exists:
+        totp_secret = demo_totp_secret(account.username) if totp_required(principal) else None
+        existing = (
+            await uow.session.execute(
+                select(store.accounts.c.totp_secret).where(
+                    store.accounts.c.username == account.username
+                )
+            )
+        ).first()
+        if existing is not None:
+            if existing.totp_secret is None and totp_secret is not None:
+                await store.update_account(uow.session, account.username, totp_secret=totp_secret)
             continue
         await uow.session.execute(
             insert(store.accounts).values(
@@ -80,6 +108,8 @@ async def ensure_demo_accounts(uow: UnitOfWork) -> None:
                 operator=account.operator,
                 active=True,
                 created_at=now,
+                totp_secret=totp_secret,
+                password_changed_at=now,
             )
         )
         for tenant, role in account.roles.items():

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import get_args
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from contracts.events import TenantKind, TenantUpserted
+from contracts.events import SiteProfile, TenantKind, TenantUpserted
 from runtime.auth import Role
 
 SEED_TENANTS = Path(__file__).parent / "seed" / "tenants.csv"
@@ -37,6 +37,8 @@ class Tenant:
     owner: str
     active: bool = True
     sequence: int = 1
+    #: Footer facts (SiteProfile's fields); empty strings are left out.
+    profile: Mapping[str, str] = field(default_factory=dict)
 
     def same_as(self, other: Tenant) -> bool:
         """Equal in everything a consumer sees (the sequence is bookkeeping)."""
@@ -53,6 +55,7 @@ class Tenant:
             owner=self.owner,
             active=self.active,
             sequence=self.sequence,
+            profile=SiteProfile(**self.profile) if self.profile else None,
         )
 
 
@@ -93,6 +96,31 @@ def read_tenants_csv(lines: Iterable[str]) -> Iterator[Tenant]:
                 owner=row["owner"].strip(),
             )
         )
+
+
+PROFILE_FIELDS: tuple[str, ...] = tuple(SiteProfile.model_fields)
+CITY_GOVERNMENT = "Ủy ban nhân dân thành phố Hà Nội"
+
+
+def clean_profile(values: Mapping[str, str | None]) -> dict[str, str]:
+    """Known fields only, trimmed, empty ones dropped (so "unset" has one spelling)."""
+    return {
+        name: str(values[name]).strip()
+        for name in PROFILE_FIELDS
+        if values.get(name) is not None and str(values[name]).strip()
+    }
+
+
+def default_profile(tenant: Tenant, names: Mapping[str, str]) -> dict[str, str]:
+    """What a new site's footer says until its administrator fills in the rest: who
+    governs it and who answers for it, by office, never an invented name or number."""
+    if tenant.kind == "city":
+        governing = CITY_GOVERNMENT
+    elif tenant.kind in ("ward", "commune"):
+        governing = f"Ủy ban nhân dân {tenant.name[:1].lower()}{tenant.name[1:]}"
+    else:  # a department runs its own site; a special site belongs to its owner
+        governing = names.get(tenant.owner, tenant.name)
+    return {"governing_body": governing, "responsible_person": "Trưởng Ban Biên tập"}
 
 
 def next_version(current: Tenant | None, wanted: Tenant) -> Tenant | None:
@@ -142,4 +170,6 @@ DEMO_ACCOUNTS = (
     DemoAccount("bbt.badinh", "Vũ Quang Huy", {"badinh": Role.board_member}),
     DemoAccount("bientap.caugiay", "Hoàng Thị Mai", {"caugiay": Role.editor}),
     DemoAccount("bbt.caugiay", "Bùi Đức Long", {"caugiay": Role.board_member}),
+    DemoAccount("quantri.hoankiem", "Ngô Thanh Tâm", {"hoankiem": Role.tenant_admin}),
+    DemoAccount("ctv.hoankiem", "Trịnh Văn Nam", {"hoankiem": Role.collaborator}),
 )

@@ -5,14 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.di import Provide
 
 from contracts import RevisionApproved, RevisionRejected, TenantUpserted, topics
 from runtime.auth import jwt_auth
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings
-from services.content import handlers
-from services.content.api import ArticleController
+from services.content import category_commands, handlers, import_api
+from services.content.api import (
+    ArticleController,
+    CategoryController,
+    MediaController,
+    media_file,
+)
+from services.content.media import FileStorage
+from services.content.scheduler import Scheduler
 
 NAME = "content"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -31,8 +39,22 @@ SUBSCRIPTIONS = (
 
 def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
-    auth = jwt_auth(settings.auth_secret)
-    app = service.http_app([ArticleController], on_app_init=[auth.on_app_init])
+    service.background["scheduler"] = Scheduler(service.unit_of_work).run
+
+    async def announce_trees() -> None:
+        async with service.unit_of_work() as uow:
+            await category_commands.announce_trees(uow)
+            await uow.commit()
+
+    service.on_new_log.append(announce_trees)
+    storage = FileStorage(settings.media_dir)
+    auth = jwt_auth(settings.auth_secret)  # open routes say exclude_from_auth
+    app = service.http_app(
+        [ArticleController, CategoryController, MediaController, media_file, *import_api.ROUTES],
+        dependencies={"storage": Provide(lambda: storage, sync_to_thread=False)},
+        on_app_init=[auth.on_app_init],
+        on_startup=[announce_trees],
+    )
     return service, app
 
 

@@ -1,15 +1,19 @@
 """Articles: states, transitions, slugs and sanitising, with no I/O.
 
-The working copy of an article moves draft → submitted → (rejected → submitted …)
-→ published; editing a published article starts a new draft while the approved
-revision stays live; withdrawal takes it off the site. Nothing becomes public
-without the editorial board's approval (Quy chế 004, Điều 14–15).
+The working copy of an article moves draft → submitted → approved | rejected;
+an approval publishes at once or at a chosen time (scheduled → published, or
+updated when an earlier revision was live). Editing a live article starts a new
+draft while the approved revision stays live; withdrawal takes it off the site
+with a notice, a redirect or a 410. Nothing becomes public without the editorial
+board's approval (Quy chế 004, Điều 14–15); the board head may force a
+publication, which is then reviewed afterwards.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -17,15 +21,28 @@ class State(StrEnum):
     draft = "draft"
     submitted = "submitted"
     rejected = "rejected"
+    #: Approved, waiting for its publication time.
+    scheduled = "scheduled"
+    #: Live, first publication.
     published = "published"
+    #: Live, a later revision replaced the first one.
+    updated = "updated"
     withdrawn = "withdrawn"
 
 
 class Action(StrEnum):
     edit = "edit"
     submit = "submit"
+    #: The board approved for publication now.
     approve = "approve"
+    #: The board approved for publication at a later time.
+    schedule = "schedule"
     reject = "reject"
+    #: A scheduled publication's time came.
+    publish_due = "publish_due"
+    cancel_schedule = "cancel_schedule"
+    #: The board head publishes without review (flagged for review afterwards).
+    force_publish = "force_publish"
     withdraw = "withdraw"
 
 
@@ -33,58 +50,104 @@ STATE_LABELS_VI = {
     State.draft: "bản nháp",
     State.submitted: "đang chờ duyệt",
     State.rejected: "bị trả lại",
+    State.scheduled: "đã duyệt, chờ đăng theo lịch",
     State.published: "đã xuất bản",
+    State.updated: "đã cập nhật",
     State.withdrawn: "đã gỡ",
 }
 
-_NEXT: dict[tuple[State, Action], State] = {
-    (State.draft, Action.edit): State.draft,
-    (State.rejected, Action.edit): State.draft,
-    (State.published, Action.edit): State.draft,
-    (State.withdrawn, Action.edit): State.draft,
+ACTION_LABELS_VI = {
+    Action.edit: "sửa",
+    Action.submit: "gửi duyệt",
+    Action.approve: "duyệt",
+    Action.schedule: "duyệt và hẹn giờ",
+    Action.reject: "trả lại",
+    Action.publish_due: "đăng theo lịch",
+    Action.cancel_schedule: "huỷ hẹn giờ",
+    Action.force_publish: "đăng ngay không qua duyệt",
+    Action.withdraw: "gỡ",
+}
+
+LIVE = "live"  # placeholder target: published on first publication, updated after
+
+_NEXT: dict[tuple[State, Action], State | str] = {
+    # Editing starts a new working copy; what is live stays live until the
+    # board approves the new one. Editing a scheduled article cancels the
+    # schedule: the approved text is no longer the text to publish.
+    **{(s, Action.edit): State.draft for s in (
+        State.draft, State.rejected, State.scheduled, State.published, State.updated,
+        State.withdrawn,
+    )},
     (State.draft, Action.submit): State.submitted,
     (State.rejected, Action.submit): State.submitted,
-    (State.submitted, Action.approve): State.published,
+    (State.submitted, Action.approve): LIVE,
+    (State.submitted, Action.schedule): State.scheduled,
     (State.submitted, Action.reject): State.rejected,
-}
+    (State.scheduled, Action.publish_due): LIVE,
+    (State.scheduled, Action.cancel_schedule): State.draft,
+    **{(s, Action.force_publish): State.submitted for s in (
+        State.draft, State.rejected, State.submitted,
+    )},
+}  # fmt: skip
 
 
 class TransitionError(ValueError):
     """The action is not allowed in the article's current state."""
 
 
-def next_state(state: State, action: Action, *, live: bool = False) -> State:
+def next_state(
+    state: State, action: Action, *, live: bool = False, ever_published: bool = False
+) -> State:
     """The state after `action`; TransitionError (message in Vietnamese) if not allowed.
 
     `live` says whether an approved revision is on the site: only then can it be
-    withdrawn, whatever the working copy is doing.
+    withdrawn, whatever the working copy is doing. `ever_published` tells a first
+    publication (published) from a later one (updated).
     """
     if action is Action.withdraw:
         if live:
             return State.withdrawn
         raise TransitionError("Bài viết chưa được xuất bản nên không thể gỡ.")
     try:
-        return _NEXT[(state, action)]
+        target = _NEXT[(state, action)]
     except KeyError:
         raise TransitionError(
             f"Không thể {ACTION_LABELS_VI[action]} bài viết {STATE_LABELS_VI[state]}."
         ) from None
+    if target == LIVE:
+        return State.updated if ever_published else State.published
+    return State(target)
 
 
-ACTION_LABELS_VI = {
-    Action.edit: "sửa",
-    Action.submit: "gửi duyệt",
-    Action.approve: "duyệt",
-    Action.reject: "trả lại",
-    Action.withdraw: "gỡ",
+def approval_action(publish_at: datetime | None, now: datetime) -> Action:
+    """Approve now, or schedule: no minimum lead time, and a past time means now."""
+    return Action.schedule if publish_at is not None and publish_at > now else Action.approve
+
+
+WITHDRAWAL_KINDS_VI = {
+    "notice": "gỡ và hiện thông báo công khai",
+    "redirect": "gỡ và chuyển người đọc sang trang khác",
+    "gone": "gỡ hẳn (trang báo đã gỡ, mã 410)",
 }
 
-# Categories every site starts with, until issue #3 brings per-tenant trees.
-CATEGORIES = {
-    "tin-tuc": "Tin tức",
-    "chi-dao-dieu-hanh": "Chỉ đạo điều hành",
-    "thong-bao": "Thông báo",
-}
+
+def check_withdrawal(kind: str, reason: str, notice: str, redirect_to: str | None) -> None:
+    """TransitionError unless the withdrawal says why and what readers will see."""
+    if kind not in WITHDRAWAL_KINDS_VI:
+        raise TransitionError("Cách gỡ bài phải là: notice, redirect hoặc gone.")
+    if not reason.strip():
+        raise TransitionError("Cần ghi rõ lý do gỡ bài.")
+    if kind == "notice" and not notice.strip():
+        raise TransitionError("Gỡ bài kèm thông báo thì phải có nội dung thông báo.")
+    bad_redirect = (
+        not redirect_to
+        or redirect_to.startswith("//")
+        or not re.fullmatch(r"/[A-Za-z0-9/_.~%-]*", redirect_to)
+    )
+    if kind == "redirect" and bad_redirect:
+        raise TransitionError(
+            "Địa chỉ chuyển hướng phải là đường dẫn trên cùng trang, ví dụ /tin-tuc/bai-moi."
+        )
 
 
 def slugify(text: str, max_length: int = 80) -> str:

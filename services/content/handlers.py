@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 from sqlalchemy import update
 
 from contracts import (
-    ArticlePublished,
     Envelope,
     RevisionApproved,
     RevisionRejected,
@@ -16,8 +15,10 @@ from contracts import (
 )
 from runtime.messaging import UnitOfWork
 from runtime.upsert import upsert_newer
-from services.content import store
-from services.content.domain import CATEGORIES, Action, State, next_state, slugify, unique_slug
+from services.content import categories as trees
+from services.content import category_commands, store
+from services.content.commands import publish_revision
+from services.content.domain import Action, State, approval_action, next_state
 
 log = logging.getLogger("portal.content")
 
@@ -30,6 +31,9 @@ async def on_tenant_upserted(uow: UnitOfWork, event: TenantUpserted, _env: Envel
         values={"name": event.name, "active": event.active},
         sequence=event.sequence,
     )
+    if not await store.category_tree(uow.session, event.tenant):
+        # A new site starts with the categories the law asks every portal to have.
+        await category_commands.replace_tree(uow, event.tenant, trees.default_tree(event.kind))
 
 
 async def _decided_article(uow: UnitOfWork, article_id: str, revision_id: str):
@@ -48,53 +52,29 @@ async def on_revision_approved(uow: UnitOfWork, event: RevisionApproved, _env: E
     article = await _decided_article(uow, event.article_id, event.revision_id)
     if article is None:
         return
-    state = next_state(State.submitted, Action.approve)
-    revision = await store.get_revision(uow.session, event.revision_id)
-    assert revision is not None
-    slug = article.slug
-    if slug is None:
-        base = slugify(revision.title)
-        slug = unique_slug(base, await store.slugs_like(uow.session, article.tenant, base))
-    now = datetime.now(UTC)
-    sequence = article.publish_sequence + 1
-    first_published = article.first_published_at or now
-    await uow.session.execute(
-        update(store.articles)
-        .where(store.articles.c.id == article.id)
-        .values(
-            state=state,
-            version=article.version + 1,
-            live_revision_id=revision.id,
-            slug=slug,
-            publish_sequence=sequence,
-            first_published_at=first_published,
-            updated_at=now,
-        )
-    )
     await uow.session.execute(
         update(store.revisions)
-        .where(store.revisions.c.id == revision.id)
+        .where(store.revisions.c.id == event.revision_id)
         .values(decision="approved", decided_by=event.decided_by, decided_at=event.decided_at)
     )
-    uow.emit(
-        ArticlePublished(
-            tenant=article.tenant,
-            article_id=article.id,
-            revision_id=revision.id,
-            sequence=sequence,
-            category=revision.category,
-            category_name=CATEGORIES[revision.category],
-            slug=slug,
-            path=f"/{revision.category}/{slug}",
-            title=revision.title,
-            summary=revision.summary,
-            body_html=revision.body_html,
-            author=revision.author,
-            approved_by=event.decided_by,
-            published_at=first_published,
-            updated_at=now,
+    revision = await store.get_revision(uow.session, event.revision_id)
+    assert revision is not None
+    now = datetime.now(UTC)
+    action = approval_action(event.publish_at, now)
+    if action is Action.schedule:
+        await uow.session.execute(
+            update(store.articles)
+            .where(store.articles.c.id == article.id)
+            .values(
+                state=next_state(State.submitted, action),
+                version=article.version + 1,
+                scheduled_revision_id=revision.id,
+                publish_at=event.publish_at,
+                updated_at=now,
+            )
         )
-    )
+        return
+    await publish_revision(uow, article, revision, approved_by=event.decided_by, now=now)
 
 
 async def on_revision_rejected(uow: UnitOfWork, event: RevisionRejected, _env: Envelope) -> None:
@@ -119,5 +99,6 @@ async def on_revision_rejected(uow: UnitOfWork, event: RevisionRejected, _env: E
             decided_by=event.decided_by,
             decided_at=event.decided_at,
             reason=event.reason,
+            ground=event.ground,
         )
     )

@@ -6,24 +6,40 @@ from pathlib import Path
 
 from litestar import Litestar
 
-from contracts import RevisionSubmitted, topics
+from contracts import (
+    ArticlePublished,
+    DeliveryConfirmed,
+    RevisionSubmitted,
+    TenantUpserted,
+    topics,
+)
 from runtime.auth import jwt_auth
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings
 from services.editorial import handlers
-from services.editorial.api import ReviewController
+from services.editorial.api import ReviewController, RoyaltyController
 
 NAME = "editorial"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-SUBSCRIPTIONS = (Subscription(topics.ARTICLE, {RevisionSubmitted: handlers.on_revision_submitted}),)
+SUBSCRIPTIONS = (
+    Subscription(
+        topics.ARTICLE,
+        {
+            RevisionSubmitted: handlers.on_revision_submitted,
+            ArticlePublished: handlers.on_article_published,
+        },
+    ),
+    Subscription(topics.RECEIPT, {DeliveryConfirmed: handlers.on_delivery_confirmed}),
+    Subscription(topics.TENANT, {TenantUpserted: handlers.on_tenant_upserted}),
+)
 
 
 def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
-    auth = jwt_auth(settings.auth_secret)
-    app = service.http_app([ReviewController], on_app_init=[auth.on_app_init])
+    auth = jwt_auth(settings.auth_secret, open_paths=["/api/v1/reviews/grounds"])
+    app = service.http_app([ReviewController, RoyaltyController], on_app_init=[auth.on_app_init])
     return service, app
 
 

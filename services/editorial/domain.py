@@ -1,7 +1,15 @@
-"""Review decisions, with no I/O (Quy chế 004, Điều 14–15)."""
+"""The board's decisions and the publish receipt, with no I/O (Quy chế 004, Điều 14–15).
+
+A submitted revision waits for a board member. Approval may carry a publication
+time (no minimum lead time) and the royalty coefficient; rejection needs one of
+the grounds of Điều 14.3 and a note the editor can act on. A board head's forced
+publication is approved at once and waits for the board's review afterwards.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -14,7 +22,11 @@ class Status(StrEnum):
 
 
 class DecisionError(ValueError):
-    pass
+    """The decision is incomplete or not allowed as asked (the caller can fix it)."""
+
+
+class AlreadyDecided(DecisionError):
+    """Someone decided on this revision already (a conflict, not bad input)."""
 
 
 STATUS_LABELS_VI = {
@@ -24,13 +36,113 @@ STATUS_LABELS_VI = {
     Status.superseded: "đã có bản gửi mới hơn",
 }
 
+#: Quy chế 004, Điều 14.3: information that shall be refused.
+REJECTION_GROUNDS_VI = {
+    "policy": "a) Không phù hợp với chủ trương, đường lối của Đảng, pháp luật của Nhà nước",
+    "secret": "b) Thuộc bí mật nhà nước, hoặc chưa được phép phổ biến công khai",
+    "untrue": "c) Không đúng sự thật",
+    "unclear_origin": "d) Không rõ xuất xứ, không bảo đảm chất lượng",
+    "unlawful": "đ) Thông tin khác mà pháp luật không cho đăng",
+}
+MIN_NOTE = 5
 
-def decide(status: Status, *, approve: bool, reason: str = "") -> Status:
+
+def decide(status: Status, *, approve: bool, ground: str | None = None, note: str = "") -> Status:
     """The status after the board's decision, or DecisionError saying why not."""
     if status is not Status.pending:
-        raise DecisionError(f"Bản này {STATUS_LABELS_VI[status]}, không thể quyết định lại.")
+        raise AlreadyDecided(f"Bản này {STATUS_LABELS_VI[status]}, không thể quyết định lại.")
     if approve:
         return Status.approved
-    if not reason.strip():
+    if ground not in REJECTION_GROUNDS_VI:
+        raise DecisionError(
+            "Trả lại bài phải chọn một căn cứ của Điều 14.3 Quy chế: "
+            + "; ".join(REJECTION_GROUNDS_VI.values())
+            + "."
+        )
+    if len(note.strip()) < MIN_NOTE:
         raise DecisionError("Trả lại bài phải ghi rõ lý do để biên tập viên sửa.")
     return Status.rejected
+
+
+def check_schedule(publish_at: datetime | None, now: datetime) -> datetime | None:
+    """A publication time: any future moment; a past one means now (None)."""
+    if publish_at is None:
+        return None
+    if publish_at.tzinfo is None:
+        raise DecisionError("Giờ đăng phải kèm múi giờ.")
+    if publish_at > now + timedelta(days=366):
+        raise DecisionError("Chỉ hẹn giờ đăng trong vòng một năm.")
+    return publish_at if publish_at > now else None
+
+
+# --- the publish receipt -----------------------------------------------------------
+
+#: Vietnamese labels of the steps an approved article goes through.
+STEP_LABELS_VI = {
+    "approved": "Ban Biên tập duyệt",
+    "scheduled": "Chờ đến giờ đăng",
+    "published": "Xuất bản (dịch vụ nội dung)",
+    "site": "Hiện trên trang",
+    "search": "Có trong tìm kiếm",
+    "syndication": "Đăng lại trên trang thành phần",
+    "partners": "Gửi hệ thống đối tác",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    step: str
+    label: str
+    #: done | waiting | late
+    status: str
+    at: datetime | None
+    #: Milliseconds from the previous step (from the publication time for "published").
+    after_ms: int | None
+    due_at: datetime | None
+
+
+def receipt(
+    *,
+    decided_at: datetime,
+    publish_at: datetime | None,
+    published_at: datetime | None,
+    confirmations: dict[str, datetime],
+    consumer_steps: tuple[str, ...],
+    now: datetime,
+    budget: timedelta = timedelta(seconds=10),
+) -> list[Step]:
+    """Where an approved revision is: each step done, waiting, or late (past its budget).
+
+    Publication is due at the scheduled time (or the decision); each consumer is due
+    `budget` after publication. A consumer that confirms after its budget is shown
+    done, with its timing: lateness is for what has not happened yet.
+    """
+    steps = [Step("approved", STEP_LABELS_VI["approved"], "done", decided_at, None, None)]
+    due = publish_at or decided_at
+    if publish_at is not None:
+        reached = published_at is not None or now >= publish_at
+        steps.append(
+            Step("scheduled", STEP_LABELS_VI["scheduled"], "done" if reached else "waiting",
+                 publish_at, None, publish_at)
+        )  # fmt: skip
+    steps.append(_step("published", published_at, due, due + budget, now))
+    for name in consumer_steps:
+        at = confirmations.get(name)
+        start = published_at
+        steps.append(
+            _step(name, at, start, (start + budget) if start else None, now)
+            if start
+            else Step(name, STEP_LABELS_VI.get(name, name), "waiting", None, None, None)
+        )
+    return steps
+
+
+def _step(
+    name: str, at: datetime | None, start: datetime | None, due: datetime | None, now: datetime
+) -> Step:
+    label = STEP_LABELS_VI.get(name, name)
+    if at is not None:
+        after = int((at - start).total_seconds() * 1000) if start else None
+        return Step(name, label, "done", at, max(after, 0) if after is not None else None, due)
+    late = due is not None and now > due
+    return Step(name, label, "late" if late else "waiting", None, None, due)

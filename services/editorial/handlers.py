@@ -1,12 +1,21 @@
-"""editorial's event consumers: submitted revisions join the review queue."""
+"""editorial's event consumers: submitted revisions join the review queue; forced
+and migrated ones are approved at once; publications and consumers' confirmations
+feed the publish receipt and the royalties report."""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 
-from contracts import Envelope, RevisionSubmitted
+from contracts import (
+    ArticlePublished,
+    DeliveryConfirmed,
+    Envelope,
+    RevisionApproved,
+    RevisionSubmitted,
+    TenantUpserted,
+)
 from runtime.messaging import UnitOfWork
-from runtime.upsert import insert_once
+from runtime.upsert import insert_once, upsert_newer
 from services.editorial import store
 from services.editorial.domain import Status
 
@@ -22,7 +31,10 @@ async def on_revision_submitted(uow: UnitOfWork, event: RevisionSubmitted, _env:
         )
         .values(status=Status.superseded)
     )
-    await insert_once(
+    # content let only a board head force, and only a board head or tenant admin
+    # import (recorded as theirs); the board's approval is theirs, made at once.
+    automatic = event.origin in ("forced", "migrated")
+    inserted = await insert_once(
         uow.session,
         store.reviews,
         {
@@ -37,6 +49,75 @@ async def on_revision_submitted(uow: UnitOfWork, event: RevisionSubmitted, _env:
             "author": event.author,
             "submitted_by": event.submitted_by,
             "submitted_at": event.submitted_at,
-            "status": Status.pending,
+            "status": Status.approved if automatic else Status.pending,
+            "kind": event.kind,
+            "details": event.details.model_dump(mode="json") if event.details else None,
+            "language": event.language,
+            "images": [i.model_dump(mode="json") for i in event.images],
+            "attachments": [a.model_dump(mode="json") for a in event.attachments],
+            "authors": [a.model_dump(mode="json") for a in event.authors],
+            "origin": event.origin,
+            "force_reason": event.force_reason or None,
+            "decided_by": event.submitted_by if automatic else None,
+            "decided_at": event.submitted_at if automatic else None,
+            "note": {"forced": event.force_reason, "migrated": "Chuyển từ cổng cũ"}.get(
+                event.origin
+            ),
+            "needs_post_review": event.origin == "forced",
         },
+    )
+    if inserted and automatic:
+        uow.emit(
+            RevisionApproved(
+                tenant=event.tenant,
+                article_id=event.article_id,
+                revision_id=event.revision_id,
+                decided_by=event.submitted_by,
+                decided_at=event.submitted_at,
+                note=event.force_reason,
+                forced=event.origin == "forced",
+            )
+        )
+
+
+async def on_article_published(uow: UnitOfWork, event: ArticlePublished, _env: Envelope) -> None:
+    await insert_once(
+        uow.session,
+        store.publications,
+        {
+            "article_id": event.article_id,
+            "sequence": event.sequence,
+            "revision_id": event.revision_id,
+            "tenant": event.tenant,
+            "published_at": event.updated_at,
+            "first_published_at": event.published_at,
+            "title": event.title,
+            "kind": event.kind,
+        },
+    )
+
+
+async def on_delivery_confirmed(uow: UnitOfWork, event: DeliveryConfirmed, _env: Envelope) -> None:
+    await insert_once(
+        uow.session,
+        store.deliveries,
+        {
+            "article_id": event.article_id,
+            "sequence": event.sequence,
+            "step": event.step,
+            "consumer": event.consumer,
+            "action": event.action,
+            "confirmed_at": event.confirmed_at,
+            "detail": event.detail,
+        },
+    )
+
+
+async def on_tenant_upserted(uow: UnitOfWork, event: TenantUpserted, _env: Envelope) -> None:
+    await upsert_newer(
+        uow.session,
+        store.tenants,
+        key={"slug": event.tenant},
+        values={"name": event.name},
+        sequence=event.sequence,
     )

@@ -6,17 +6,25 @@ from pathlib import Path
 
 from litestar import Litestar
 
-from contracts import ArticlePublished, ArticleWithdrawn, TenantUpserted, topics
+from contracts import (
+    ArticlePublished,
+    ArticleWithdrawn,
+    CategoryTreeUpdated,
+    TenantUpserted,
+    topics,
+)
+from runtime.auth import jwt_auth
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings
-from services.renderer import handlers, pages
+from services.renderer import handlers, pages, rendering
 
 NAME = "renderer"
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 SUBSCRIPTIONS = (
     Subscription(topics.TENANT, {TenantUpserted: handlers.on_tenant_upserted}),
+    Subscription(topics.CATEGORY, {CategoryTreeUpdated: handlers.on_category_tree_updated}),
     Subscription(
         topics.ARTICLE,
         {
@@ -29,7 +37,11 @@ SUBSCRIPTIONS = (
 
 def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
-    return service, service.http_app(pages.ROUTES)
+    # Citizens' pages are open (exclude_from_auth); only the editors' preview needs a token.
+    auth = jwt_auth(settings.auth_secret)
+    return service, service.http_app(
+        pages.ROUTES, on_app_init=[auth.on_app_init, rendering.on_app_init(service)]
+    )
 
 
 if __name__ == "__main__":

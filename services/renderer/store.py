@@ -1,17 +1,27 @@
-"""renderer's read model: sites and live articles, kept from events only."""
+"""renderer's read model: sites, their category trees and their pages, kept from events only.
+
+Every query a citizen's page makes is here, each on an index: a page answers with a
+handful of them.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    ColumnElement,
     Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
+    func,
     select,
 )
 from sqlalchemy.engine import Row
@@ -36,6 +46,18 @@ sites = Table(
     Column("owner", String(50), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("sequence", Integer, nullable=False),
+    #: SiteProfile as JSON: the footer's legal facts and the EMC / trust badge slots.
+    Column("profile", JSON, nullable=True),
+)
+
+#: Each site's whole category tree, as CategoryTreeUpdated carried it: the menus.
+category_trees = Table(
+    "category_trees",
+    metadata,
+    Column("tenant", String(50), primary_key=True),
+    #: [{slug, name, parent, position, name_en}], NFC.
+    Column("categories", JSON, nullable=False),
+    Column("sequence", Integer, nullable=False),
 )
 
 pages = Table(
@@ -56,9 +78,62 @@ pages = Table(
     Column("updated_at", UtcDateTime(), nullable=True),
     Column("withdrawn_reason", Text, nullable=True),
     Column("sequence", Integer, nullable=False),
+    Column("kind", String(20), nullable=False, server_default="news"),
+    Column("details", JSON, nullable=True),
+    Column("language", String(10), nullable=False, server_default="vi"),
+    Column("translation_of", String(36), nullable=True, index=True),
+    Column("images", JSON, nullable=False, server_default="[]"),
+    Column("attachments", JSON, nullable=False, server_default="[]"),
+    #: How a withdrawn page answers: notice (410 with the notice), redirect (301), gone (410).
+    Column("withdrawal_kind", String(20), nullable=True),
+    Column("notice", Text, nullable=True),
+    Column("redirect_to", String(500), nullable=True),
+    #: Documents (kind "document"): the library's filters, taken from `details` at ingest.
+    Column("doc_type", String(100), nullable=True),
+    Column("doc_issuer", String(300), nullable=True),
+    Column("doc_year", Integer, nullable=True),
+    Column("doc_field", String(200), nullable=True),
+    Column("doc_validity", String(30), nullable=True),
+    #: Title and summary folded (no case, no diacritics) for the basic search.
+    Column("search_text", Text, nullable=False, server_default=""),
+    #: When the last event about the page took effect: the sitemaps' lastmod.
+    Column("changed_at", UtcDateTime(), nullable=True),
     Index("ix_pages_tenant_path", "tenant", "path"),
     Index("ix_pages_latest", "tenant", "status", "published_at"),
+    Index("ix_pages_category", "tenant", "category", "status", "published_at"),
+    Index("ix_pages_kind", "tenant", "kind", "status", "published_at"),
+    Index("ix_pages_language", "tenant", "language", "status", "published_at"),
+    Index("ix_pages_changed", "tenant", "changed_at"),
 )
+
+#: Old paths of moved articles: they answer 301 to where the article is now.
+redirects = Table(
+    "redirects",
+    metadata,
+    Column("tenant", String(50), primary_key=True),
+    Column("path", String(300), primary_key=True),
+    Column("article_id", String(36), nullable=False),
+    Column("sequence", Integer, nullable=False),
+)
+
+#: What list pages show of an article (not its body).
+LIST_COLUMNS = (
+    pages.c.article_id,
+    pages.c.path,
+    pages.c.category,
+    pages.c.category_name,
+    pages.c.title,
+    pages.c.summary,
+    pages.c.published_at,
+    pages.c.updated_at,
+    pages.c.kind,
+    pages.c.language,
+    pages.c.images,
+    pages.c.details,
+)
+
+
+# --- sites and trees ---------------------------------------------------------------------
 
 
 async def find_site(session: AsyncSession, query: HostQuery) -> Row | None:
@@ -72,14 +147,39 @@ async def find_site(session: AsyncSession, query: HostQuery) -> Row | None:
     return (await session.execute(stmt.limit(1))).first()
 
 
-async def latest(session: AsyncSession, tenant: str, limit: int = 20) -> list[Row]:
+async def site_by_slug(session: AsyncSession, slug: str) -> Row | None:
+    return (await session.execute(select(sites).where(sites.c.slug == slug))).first()
+
+
+async def category_tree(session: AsyncSession, tenant: str) -> list[dict[str, Any]]:
+    stmt = select(category_trees.c.categories).where(category_trees.c.tenant == tenant)
+    return list(await session.scalar(stmt) or [])
+
+
+async def active_sites_with_lastmod(session: AsyncSession) -> list[Row]:
+    """Every active site with when its pages last changed (None: never), for the
+    city's sitemap index. One index seek per site."""
+    last = (
+        select(func.max(pages.c.changed_at))
+        .where(pages.c.tenant == sites.c.slug)
+        .scalar_subquery()
+        .label("lastmod")
+    )
+    live = (
+        select(func.count())
+        .where(pages.c.tenant == sites.c.slug, pages.c.status == "live")
+        .scalar_subquery()
+        .label("live")
+    )
     stmt = (
-        select(pages)
-        .where(pages.c.tenant == tenant, pages.c.status == "live")
-        .order_by(pages.c.published_at.desc())
-        .limit(limit)
+        select(sites.c.slug, sites.c.domain, last, live)
+        .where(sites.c.active.is_(True))
+        .order_by(sites.c.kind != "city", sites.c.slug)
     )
     return list((await session.execute(stmt)).all())
+
+
+# --- one page ----------------------------------------------------------------------------
 
 
 async def page_at(session: AsyncSession, tenant: str, path: str) -> Row | None:
@@ -90,3 +190,158 @@ async def page_at(session: AsyncSession, tenant: str, path: str) -> Row | None:
         .limit(1)
     )
     return (await session.execute(stmt)).first()
+
+
+async def page_by_id(session: AsyncSession, article_id: str) -> Row | None:
+    """The stored row (to know where an article was before an event moves it)."""
+    stmt = select(pages.c.tenant, pages.c.category, pages.c.status, pages.c.translation_of).where(
+        pages.c.article_id == article_id
+    )
+    return (await session.execute(stmt)).first()
+
+
+async def redirect_from(session: AsyncSession, tenant: str, path: str) -> Row | None:
+    """Where an old path of a moved, live article now is (path and article id)."""
+    stmt = (
+        select(pages.c.path, pages.c.article_id)
+        .join(redirects, redirects.c.article_id == pages.c.article_id)
+        .where(
+            redirects.c.tenant == tenant,
+            redirects.c.path == path,
+            pages.c.status == "live",
+        )
+    )
+    return (await session.execute(stmt)).first()
+
+
+async def translations(session: AsyncSession, page: Row) -> list[Row]:
+    """Live versions of the same article in other languages (original included)."""
+    original = page.translation_of or page.article_id
+    stmt = select(pages.c.article_id, pages.c.language, pages.c.path, pages.c.title).where(
+        pages.c.status == "live",
+        pages.c.tenant == page.tenant,
+        pages.c.article_id != page.article_id,
+        (pages.c.translation_of == original) | (pages.c.article_id == original),
+    )
+    return list((await session.execute(stmt)).all())
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Which live pages of a site a list shows; empty tuples mean "any"."""
+
+    tenant: str
+    categories: Sequence[str] = ()
+    kinds: Sequence[str] = ()
+    languages: Sequence[str] = ()
+    exclude_languages: Sequence[str] = ()
+    doc_type: str | None = None
+    doc_issuer: str | None = None
+    doc_year: int | None = None
+    doc_field: str | None = None
+    doc_validity: str | None = None
+    #: Folded search terms; a page must contain every one.
+    terms: Sequence[str] = ()
+
+    def where(self) -> list[ColumnElement[bool]]:
+        c = pages.c
+        clauses: list[ColumnElement[bool]] = [c.tenant == self.tenant, c.status == "live"]
+        if self.categories:
+            clauses.append(_one_of(c.category, self.categories))
+        if self.kinds:
+            clauses.append(_one_of(c.kind, self.kinds))
+        if self.languages:
+            clauses.append(_one_of(c.language, self.languages))
+        if self.exclude_languages:
+            clauses.append(c.language.not_in(list(self.exclude_languages)))
+        for column, value in (
+            (c.doc_type, self.doc_type),
+            (c.doc_issuer, self.doc_issuer),
+            (c.doc_year, self.doc_year),
+            (c.doc_field, self.doc_field),
+            (c.doc_validity, self.doc_validity),
+        ):
+            if value is not None:
+                clauses.append(column == value)
+        clauses += [
+            c.search_text.like(f"%{_like_escape(term)}%", escape="\\") for term in self.terms
+        ]
+        return clauses
+
+
+def _one_of(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
+    return column == values[0] if len(values) == 1 else column.in_(list(values))
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def list_pages(
+    session: AsyncSession, listing: Listing, *, limit: int, offset: int = 0
+) -> list[Row]:
+    """Newest first."""
+    stmt = (
+        select(*LIST_COLUMNS)
+        .where(*listing.where())
+        .order_by(pages.c.published_at.desc(), pages.c.article_id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def count_pages(session: AsyncSession, listing: Listing) -> int:
+    stmt = select(func.count()).select_from(pages).where(*listing.where())
+    return int(await session.scalar(stmt) or 0)
+
+
+async def document_facets(session: AsyncSession, tenant: str) -> list[Row]:
+    """The distinct (type, issuer, year, field, validity) of a site's live documents:
+    the choices of the library's filters."""
+    c = pages.c
+    columns = (c.doc_type, c.doc_issuer, c.doc_year, c.doc_field, c.doc_validity)
+    stmt = (
+        select(*columns)
+        .where(c.tenant == tenant, c.kind == "document", c.status == "live")
+        .group_by(*columns)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def category_fallback_name(session: AsyncSession, tenant: str, category: str) -> str | None:
+    """The name live pages give a category the tree does not (yet) have."""
+    stmt = (
+        select(pages.c.category_name)
+        .where(pages.c.tenant == tenant, pages.c.category == category, pages.c.status == "live")
+        .limit(1)
+    )
+    return await session.scalar(stmt)
+
+
+async def sitemap_entries(
+    session: AsyncSession, tenant: str, limit: int, offset: int = 0
+) -> list[Row]:
+    """Live pages for the sitemap, the most recently changed first (ties by path, so
+    consecutive windows neither repeat nor skip a page)."""
+    stmt = (
+        select(pages.c.path, pages.c.category, pages.c.changed_at, pages.c.updated_at)
+        .where(pages.c.tenant == tenant, pages.c.status == "live")
+        .order_by(pages.c.changed_at.desc(), pages.c.path)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def live_count(session: AsyncSession, tenant: str) -> int:
+    stmt = select(func.count()).where(pages.c.tenant == tenant, pages.c.status == "live")
+    return int(await session.scalar(stmt) or 0)
+
+
+async def site_lastmod(session: AsyncSession, tenant: str) -> Any:
+    stmt = select(func.max(pages.c.changed_at)).where(pages.c.tenant == tenant)
+    return await session.scalar(stmt)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,12 +23,14 @@ from services.admin.domain import SEED_TENANTS
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
     prefix = f"e{uuid.uuid4().hex[:8]}_"
-    env = {"PORTAL_DEMO": "1", "PORTAL_SCHEMA_PREFIX": prefix}
+    # IPv6 on: every process also listens on [::] (the gateway is what citizens reach).
+    env = {"PORTAL_DEMO": "1", "PORTAL_SCHEMA_PREFIX": prefix, "PORTAL_LISTEN_IPV6": "1"}
     env.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     data_dir: Path = tmp_path_factory.mktemp("platform")
     running = Platform(
         data_dir=data_dir, gateway_port=free_port(), free_ports=True, extra_env=env
     ).start(timeout=120)
+    _wait_until_every_site_is_known(running)
     children = dict(running.children)
     broker = running.kafka
     try:
@@ -39,6 +42,21 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
         assert broker is None or broker.process is None or broker.process.poll() is not None
         if os.environ.get("DATABASE_URL"):
             asyncio.run(drop_schemas(os.environ["DATABASE_URL"], prefix))
+
+
+def _wait_until_every_site_is_known(platform: Platform, timeout: float = 90) -> None:
+    """Services report ready before they have read the 151 sites from the tenant topic;
+    content (categories) and renderer (home pages) know every site soon after."""
+    slugs = [line.split(",", 1)[0] for line in SEED_TENANTS.read_text().splitlines()[1:]]
+    deadline = time.monotonic() + timeout
+    with httpx.Client(base_url=platform.gateway_url, timeout=10) as http:
+        for slug in slugs:
+            while not (
+                http.get("/api/v1/categories", params={"tenant": slug}).status_code == 200
+                and http.get("/", headers={"Host": f"{slug}.localhost"}).status_code == 200
+            ):
+                assert time.monotonic() < deadline, f"site {slug} still unknown"
+                time.sleep(0.5)
 
 
 def client(platform: Platform, host: str) -> httpx.Client:
@@ -99,6 +117,15 @@ def test_every_tenant_answers_on_its_hosts(platform: Platform) -> None:
                 r = http.get("/", headers={"Host": host})
                 assert r.status_code == 200, (host, r.status_code)
                 assert tenant["name"] in r.text
+
+
+def test_the_gateway_answers_on_ipv6_too(platform: Platform) -> None:
+    url = f"http://[::1]:{platform.gateway_port}/"
+    with httpx.Client(timeout=10) as http:
+        page = http.get(url, headers={"Host": "hoankiem.localhost"})
+        assert page.status_code == 200
+        assert "Hoàn Kiếm" in page.text
+        assert page.headers["strict-transport-security"].startswith("max-age=")
 
 
 def test_unknown_and_malformed_hosts(platform: Platform) -> None:

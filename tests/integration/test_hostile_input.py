@@ -154,13 +154,29 @@ async def test_editorial_api_refuses_bad_decisions(platform) -> None:
     assert (await http.post(f"/api/v1/reviews/{revision}/approve", json={})).status_code == 401
     r = await http.post(f"/api/v1/reviews/{revision}/approve", json={}, headers=bearer(EDITOR))
     assert r.status_code == 403
-    r = await http.post(f"/api/v1/reviews/{revision}/reject", json={"reason": ""},
+    for body, problem in [
+        ({"note": "Chưa rõ nguồn tin"}, "căn cứ của Điều 14.3"),
+        ({"ground": "boring", "note": "Chưa rõ nguồn tin"}, "căn cứ của Điều 14.3"),
+        ({"ground": "untrue", "note": "   "}, "lý do"),
+        ({"ground": "untrue"}, "lý do"),
+    ]:
+        r = await http.post(f"/api/v1/reviews/{revision}/reject", json=body, headers=bearer(BOARD))
+        assert r.status_code == 422, body
+        assert problem in r.json()["detail"]
+    r = await http.post(f"/api/v1/reviews/{revision}/reject", json={"ground": ["x"]},
                         headers=bearer(BOARD))  # fmt: skip
     assert r.status_code == 400
-    r = await http.post(f"/api/v1/reviews/{revision}/reject", json={"reason": "   "},
-                        headers=bearer(BOARD))  # fmt: skip
-    assert r.status_code == 409
-    assert "lý do" in r.json()["detail"]
+    approve = f"/api/v1/reviews/{revision}/approve"
+    r = await http.post(approve, json={"royalty_coefficient": "9999"}, headers=bearer(BOARD))
+    assert r.status_code == 422
+    assert "hệ số" in r.json()["detail"].lower()
+    r = await http.post(
+        approve, json={"publish_at": "2026-13-01T00:00+07:00"}, headers=bearer(BOARD)
+    )
+    assert r.status_code == 400
+    # A time without its zone is ambiguous.
+    r = await http.post(approve, json={"publish_at": "2026-12-01T00:00:00"}, headers=bearer(BOARD))
+    assert r.status_code == 400
     r = await http.post(f"/api/v1/reviews/{uuid.uuid4()}/approve", json={}, headers=bearer(BOARD))
     assert r.status_code == 404
     assert (await http.post(f"/api/v1/reviews/{revision}/approve", json={},
@@ -182,3 +198,15 @@ async def test_renderer_pages_answer_4xx_to_odd_paths_and_hosts(platform) -> Non
         r = await http.get("/", headers={"Host": host})
         assert r.status_code == 404, host
         assert "Không tìm thấy trang thông tin điện tử" in r.text
+
+
+async def test_deeply_nested_json_is_bad_input_everywhere(platform) -> None:
+    nested = b"[" * 50_000 + b"]" * 50_000
+    for http, path in [
+        (platform.content_http, "/api/v1/articles"),
+        (platform.editorial_http, f"/api/v1/reviews/{uuid.uuid4()}/reject"),
+        (platform.admin_http, "/api/v1/auth/login"),
+    ]:
+        headers = {**bearer(EDITOR), "content-type": "application/json"}
+        r = await http.post(path, content=nested, headers=headers)
+        assert 400 <= r.status_code < 500, (path, r.status_code)

@@ -225,7 +225,8 @@ async def test_outbox_keeps_the_approval_while_the_broker_is_down(settings, kafk
                 return p.editorial.relay.last_error is not None
 
             await eventually(relay_failed, timeout=30)
-            assert await p.editorial.relay.pending() == 1  # kept, not dropped
+            # Kept, not dropped: the approval and its audit record.
+            assert await p.editorial.relay.pending() == 2
 
             # The embedded broker keeps nothing: it comes back empty, on the same port.
             restarted = EmbeddedKafka(port=kafka.port).start()

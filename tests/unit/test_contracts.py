@@ -5,21 +5,27 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
 from types import ModuleType
 from typing import ClassVar
 
 import jsonschema
 import pytest
+from pydantic import ValidationError
 
 from contracts import (
     EVENTS_BY_TYPE,
     TOPICS,
     ArticlePublished,
     ArticleWithdrawn,
+    AuditRecorded,
+    CategoryTreeUpdated,
+    DeliveryConfirmed,
     EnvelopeError,
     Event,
+    PagesChanged,
     RevisionApproved,
     RevisionRejected,
     RevisionSubmitted,
@@ -29,6 +35,8 @@ from contracts import (
     parse_headers,
     topic_of,
 )
+from contracts.content import Attachment, Author, DocumentDetails, Image, ImageSource
+from contracts.events import CategoryItem
 
 ROOT = Path(__file__).resolve().parents[2]
 HANOI = timezone(timedelta(hours=7))
@@ -98,8 +106,84 @@ EXAMPLES: dict[type[Event], Event] = {
         decided_by="board1",
         decided_at=AT,
         reason="Thiếu nguồn trích dẫn.",
+        ground="unclear_origin",
+    ),
+    CategoryTreeUpdated: CategoryTreeUpdated(
+        tenant="hoankiem",
+        categories=[
+            CategoryItem(slug="gioi-thieu", name="Giới thiệu", position=0, name_en="About"),
+            CategoryItem(
+                slug="co-cau-to-chuc", name="Cơ cấu tổ chức", parent="gioi-thieu", position=0
+            ),
+        ],
+        sequence=4,
+    ),
+    DeliveryConfirmed: DeliveryConfirmed(
+        tenant="hanoi",
+        article_id="a-1",
+        sequence=2,
+        step="site",
+        consumer="renderer",
+        confirmed_at=AT,
+    ),
+    PagesChanged: PagesChanged(
+        tenant="hoankiem",
+        keys=["article:a-1", "category:hoankiem:tin-tuc", "list:hoankiem", "sitemaps"],
+        reason="ArticlePublished",
+    ),
+    AuditRecorded: AuditRecorded(
+        tenant="hanoi",
+        entry_id="e-9",
+        actor="bbt.hanoi",
+        action="review.reject",
+        subject="article:a-1",
+        at=AT,
+        before={"status": "pending"},
+        after={"status": "rejected", "ground": "untrue"},
     ),
 }
+#: The same events with every optional field a new producer may fill.
+RICH_DOCUMENT = ArticlePublished.model_validate(
+    {
+        **EXAMPLES[ArticlePublished].model_dump(),
+        "kind": "document",
+        "details": DocumentDetails(
+            number="12/QĐ-UBND",
+            doc_type="Quyết định",
+            issuer="Ủy ban nhân dân thành phố Hà Nội",
+            signer="Trần Sỹ Thanh",
+            issued_on=date(2026, 3, 2),
+            effective_on=date(2026, 3, 15),
+            field="Hộ tịch",
+        ),
+        "images": [
+            Image(
+                media_id="m-1",
+                alt="Toàn cảnh hội nghị",
+                url="/media/hanoi/m-1/w1600.webp",
+                width=1600,
+                height=900,
+                sources=[ImageSource(url="/media/x/w480.webp", width=480)],
+            )
+        ],
+        "attachments": [
+            Attachment(
+                media_id="m-2",
+                filename="qd-12.pdf",
+                media_type="application/pdf",
+                size=1234,
+                url="/media/hanoi/m-2/qd-12.pdf",
+            )
+        ],
+        "authors": [
+            Author(name="Nguyễn Văn A", share=Decimal("0.6")),
+            Author(name="Lê Thị B", share=Decimal("0.4")),
+        ],
+        "language": "en",
+        "translation_of": "a-0",
+        "origin": "migrated",
+    }
+)
 REGISTERED = sorted(EVENTS_BY_TYPE.values(), key=lambda cls: cls.__name__)
 
 
@@ -122,6 +206,24 @@ def headers_of(event: Event) -> dict[str, str]:
 def test_every_registered_event_has_an_example() -> None:
     assert set(EXAMPLES) == set(EVENTS_BY_TYPE.values())
     assert {cls.ce_type for cls in EXAMPLES} == set(EVENTS_BY_TYPE)
+
+
+def test_rich_event_round_trips_and_validates_against_its_schema() -> None:
+    again = ArticlePublished.model_validate_json(RICH_DOCUMENT.model_dump_json())
+    assert again == RICH_DOCUMENT
+    assert isinstance(again.details, DocumentDetails)
+    assert again.details.issued_on == date(2026, 3, 2)
+    schema = json.loads(
+        (ROOT / "contracts/schemas/portal.content.article.v1/ArticlePublished.json").read_text()
+    )
+    jsonschema.validate(json.loads(RICH_DOCUMENT.model_dump_json()), schema)
+
+
+def test_details_must_match_their_discriminator() -> None:
+    data = json.loads(RICH_DOCUMENT.model_dump_json())
+    data["details"] = {"kind": "gallery", "photos": []}
+    with pytest.raises(ValidationError):
+        ArticlePublished.model_validate(data)
 
 
 @pytest.mark.parametrize("cls", REGISTERED, ids=lambda cls: cls.__name__)

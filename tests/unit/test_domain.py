@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from runtime.auth import Principal, Role
@@ -21,48 +23,120 @@ from services.content.domain import (
     Action,
     State,
     TransitionError,
+    approval_action,
+    check_withdrawal,
     clean_text,
     next_state,
     slugify,
     unique_slug,
 )
-from services.editorial.domain import DecisionError, Status, decide
-
-
-@pytest.mark.parametrize(
-    ("state", "action", "expected"),
-    [
-        (State.draft, Action.submit, State.submitted),
-        (State.rejected, Action.submit, State.submitted),
-        (State.submitted, Action.approve, State.published),
-        (State.submitted, Action.reject, State.rejected),
-        (State.published, Action.edit, State.draft),
-        (State.rejected, Action.edit, State.draft),
-    ],
+from services.editorial.domain import (
+    REJECTION_GROUNDS_VI,
+    AlreadyDecided,
+    DecisionError,
+    Status,
+    check_schedule,
+    decide,
+    receipt,
 )
-def test_allowed_transitions(state: State, action: Action, expected: State) -> None:
-    assert next_state(state, action) is expected
+
+ALLOWED = [
+    # (state, action, live, ever_published, expected)
+    (State.draft, Action.edit, False, False, State.draft),
+    (State.rejected, Action.edit, False, False, State.draft),
+    (State.scheduled, Action.edit, False, False, State.draft),
+    (State.published, Action.edit, True, True, State.draft),
+    (State.updated, Action.edit, True, True, State.draft),
+    (State.withdrawn, Action.edit, False, True, State.draft),
+    (State.draft, Action.submit, False, False, State.submitted),
+    (State.rejected, Action.submit, False, False, State.submitted),
+    (State.submitted, Action.approve, False, False, State.published),
+    (State.submitted, Action.approve, True, True, State.updated),
+    (State.submitted, Action.schedule, False, False, State.scheduled),
+    (State.submitted, Action.reject, False, False, State.rejected),
+    (State.scheduled, Action.publish_due, False, False, State.published),
+    (State.scheduled, Action.publish_due, True, True, State.updated),
+    (State.scheduled, Action.cancel_schedule, False, False, State.draft),
+    (State.draft, Action.force_publish, False, False, State.submitted),
+    (State.rejected, Action.force_publish, False, False, State.submitted),
+    (State.submitted, Action.force_publish, False, False, State.submitted),
+    (State.published, Action.withdraw, True, True, State.withdrawn),
+    (State.draft, Action.withdraw, True, True, State.withdrawn),  # live copy, new draft
+    (State.updated, Action.withdraw, True, True, State.withdrawn),
+]
 
 
-@pytest.mark.parametrize(
-    ("state", "action"),
-    [
-        (State.draft, Action.approve),  # nothing is public before the board approves
-        (State.draft, Action.reject),
-        (State.submitted, Action.edit),  # the board reads what was submitted
-        (State.submitted, Action.submit),
-        (State.published, Action.approve),
-    ],
-)
+@pytest.mark.parametrize(("state", "action", "live", "ever", "expected"), ALLOWED)
+def test_allowed_transitions(
+    state: State, action: Action, live: bool, ever: bool, expected: State
+) -> None:
+    assert next_state(state, action, live=live, ever_published=ever) is expected
+
+
+ALLOWED_PAIRS = {(s, a) for s, a, *_ in ALLOWED}
+REFUSED = [
+    (state, action)
+    for state in State
+    for action in Action
+    if action is not Action.withdraw and (state, action) not in ALLOWED_PAIRS
+]
+
+
+def test_every_pair_is_either_allowed_or_refused() -> None:
+    assert len(REFUSED) + len({(s, a) for s, a in ALLOWED_PAIRS if a is not Action.withdraw}) == (
+        len(State) * (len(Action) - 1)
+    )
+    # Nothing is public before the board approves: no way from a draft to live.
+    for state in (State.draft, State.rejected):
+        for action in (Action.approve, Action.schedule, Action.publish_due):
+            assert (state, action) in REFUSED
+
+
+@pytest.mark.parametrize(("state", "action"), REFUSED)
 def test_refused_transitions_say_why_in_vietnamese(state: State, action: Action) -> None:
     with pytest.raises(TransitionError, match="Không thể"):
-        next_state(state, action)
+        next_state(state, action, live=True, ever_published=True)
 
 
 def test_only_a_live_article_can_be_withdrawn() -> None:
     assert next_state(State.draft, Action.withdraw, live=True) is State.withdrawn
-    with pytest.raises(TransitionError):
-        next_state(State.published, Action.withdraw, live=False)
+    for state in State:
+        with pytest.raises(TransitionError, match="chưa được xuất bản"):
+            next_state(state, Action.withdraw, live=False)
+
+
+def test_approval_schedules_only_a_future_time() -> None:
+    now = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    assert approval_action(None, now) is Action.approve
+    assert approval_action(now - timedelta(seconds=1), now) is Action.approve
+    assert approval_action(now, now) is Action.approve
+    # No minimum lead time: one second ahead is a schedule.
+    assert approval_action(now + timedelta(seconds=1), now) is Action.schedule
+
+
+@pytest.mark.parametrize(
+    ("kind", "reason", "notice", "redirect_to", "problem"),
+    [
+        ("gone", "", "", None, "lý do"),
+        ("notice", "Hết hiệu lực", "", None, "nội dung thông báo"),
+        ("redirect", "Đã chuyển", "", None, "đường dẫn"),
+        ("redirect", "Đã chuyển", "", "https://evil.example/", "đường dẫn"),
+        ("redirect", "Đã chuyển", "", "//evil.example/x", "đường dẫn"),
+        ("redirect", "Đã chuyển", "", "/tin-tuc/<script>", "đường dẫn"),
+        ("hide", "Đã chuyển", "", None, "notice, redirect hoặc gone"),
+    ],
+)
+def test_withdrawal_refusals(
+    kind: str, reason: str, notice: str, redirect_to: str | None, problem: str
+) -> None:
+    with pytest.raises(TransitionError, match=problem):
+        check_withdrawal(kind, reason, notice, redirect_to)
+
+
+def test_withdrawal_kinds_accepted() -> None:
+    check_withdrawal("gone", "Sai sót", "", None)
+    check_withdrawal("notice", "Sai sót", "Bài đã được gỡ do thông tin chưa chính xác.", None)
+    check_withdrawal("redirect", "Đã thay thế", "", "/tin-tuc/bai-moi-2")
 
 
 @pytest.mark.parametrize(
@@ -109,13 +183,85 @@ def test_clean_text_is_nfc_without_controls() -> None:
 def test_review_decisions() -> None:
     assert decide(Status.pending, approve=True) is Status.approved
     assert (
-        decide(Status.pending, approve=False, reason="Thông tin chưa rõ nguồn") is Status.rejected
+        decide(Status.pending, approve=False, ground="unclear_origin", note="Chưa rõ nguồn tin")
+        is Status.rejected
     )
-    with pytest.raises(DecisionError, match="lý do"):
-        decide(Status.pending, approve=False, reason="  ")
     for done in (Status.approved, Status.rejected, Status.superseded):
-        with pytest.raises(DecisionError):
+        with pytest.raises(AlreadyDecided, match="không thể quyết định lại"):
             decide(done, approve=True)
+
+
+@pytest.mark.parametrize(
+    ("ground", "note", "problem"),
+    [
+        (None, "Chưa rõ nguồn tin", "căn cứ của Điều 14.3"),
+        ("boring", "Chưa rõ nguồn tin", "căn cứ của Điều 14.3"),
+        ("untrue", "  ", "lý do"),
+        ("untrue", "sai", "lý do"),
+    ],
+)
+def test_rejection_needs_a_ground_of_dieu_14_3_and_a_note(
+    ground: str | None, note: str, problem: str
+) -> None:
+    with pytest.raises(DecisionError, match=problem):
+        decide(Status.pending, approve=False, ground=ground, note=note)
+
+
+def test_rejection_grounds_are_those_of_dieu_14_3() -> None:
+    assert list(REJECTION_GROUNDS_VI) == [
+        "policy",
+        "secret",
+        "untrue",
+        "unclear_origin",
+        "unlawful",
+    ]
+    assert REJECTION_GROUNDS_VI["secret"].startswith("b) Thuộc bí mật nhà nước")
+
+
+def test_schedule_times() -> None:
+    now = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    assert check_schedule(None, now) is None
+    assert check_schedule(now - timedelta(minutes=5), now) is None
+    soon = now + timedelta(seconds=2)
+    assert check_schedule(soon, now) == soon
+    with pytest.raises(DecisionError, match="một năm"):
+        check_schedule(now + timedelta(days=400), now)
+
+
+def test_receipt_shows_done_waiting_and_late_steps() -> None:
+    decided = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    publish_at = decided + timedelta(minutes=2)
+    budget = timedelta(seconds=10)
+    # Before the time: approved, scheduled waiting, the rest waiting.
+    steps = receipt(decided_at=decided, publish_at=publish_at, published_at=None,
+                    confirmations={}, consumer_steps=("site", "search"),
+                    now=decided + timedelta(minutes=1), budget=budget)  # fmt: skip
+    assert [(s.step, s.status) for s in steps] == [
+        ("approved", "done"), ("scheduled", "waiting"), ("published", "waiting"),
+        ("site", "waiting"), ("search", "waiting"),
+    ]  # fmt: skip
+    # Published on time; the site confirmed after 300 ms; search never did.
+    published = publish_at + timedelta(milliseconds=400)
+    steps = receipt(
+        decided_at=decided, publish_at=publish_at, published_at=published,
+        confirmations={"site": published + timedelta(milliseconds=300)},
+        consumer_steps=("site", "search"), now=published + timedelta(seconds=11), budget=budget,
+    )  # fmt: skip
+    by_step = {s.step: s for s in steps}
+    assert by_step["scheduled"].status == "done"
+    assert by_step["published"].status == "done" and by_step["published"].after_ms == 400
+    assert by_step["site"].status == "done" and by_step["site"].after_ms == 300
+    assert by_step["search"].status == "late"
+    assert by_step["search"].due_at == published + budget
+    # Publication itself late: due at the scheduled time plus the budget.
+    steps = receipt(decided_at=decided, publish_at=None, published_at=None, confirmations={},
+                    consumer_steps=("site",), now=decided + timedelta(seconds=11),
+                    budget=budget)  # fmt: skip
+    assert [(s.step, s.status) for s in steps] == [
+        ("approved", "done"),
+        ("published", "late"),
+        ("site", "waiting"),
+    ]
 
 
 def test_seed_tenants_load_and_validate() -> None:

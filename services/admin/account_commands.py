@@ -1,0 +1,607 @@
+"""Accounts: login with lockout and TOTP, TOTP enrolment, passwords, and the users and
+roles that tenant admins (their tenants) and operators (all) manage.
+
+Every change is recorded with `uow.audit`, so it reaches admin's hash-chained log
+through the audit topic like any other service's actions. Secrets and password
+hashes never go into the log.
+
+Roles travel inside the JWT signed at login (runtime/auth.py) and no service asks
+admin per request, so a role granted, changed or removed here takes effect at the
+user's next login; a token already issued keeps its roles until it expires.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlalchemy.engine import Row
+
+from runtime.auth import ROLE_LABELS_VI, Principal, Role
+from runtime.messaging import UnitOfWork
+from runtime.service import Service
+from services.admin import store
+from services.admin.domain import hash_password, password_matches
+from services.admin.security import (
+    LockedOut,
+    LoginGuard,
+    TotpError,
+    after_failure,
+    check_not_locked,
+    check_totp,
+    new_totp_secret,
+    password_problems,
+    totp_required,
+)
+
+WRONG_CREDENTIALS = "Sai tên đăng nhập hoặc mật khẩu."
+TOTP_NEEDED = "Tài khoản này dùng xác thực hai lớp: hãy nhập mã 6 chữ số trong ứng dụng xác thực."
+TOTP_NOT_ENROLLED = (
+    "Tài khoản này phải bật xác thực hai lớp trước khi đăng nhập: hãy đăng ký ứng dụng "
+    "xác thực (ví dụ Google Authenticator, Microsoft Authenticator) cho tài khoản."
+)
+TOTP_ALREADY_ENROLLED = (
+    "Tài khoản đã bật xác thực hai lớp. Muốn dùng thiết bị khác, hãy nhờ quản trị trang "
+    "đặt lại xác thực hai lớp."
+)
+TOTP_NOT_STARTED = "Chưa bắt đầu đăng ký xác thực hai lớp, hoặc đã hết phiên đăng ký: hãy làm lại."
+
+
+class Refused(Exception):
+    """An account action was refused: the HTTP status, the message people read (Vietnamese),
+    and, for the login UI, the step to show next ("totp", "enrol_totp")."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        next_step: str | None = None,
+        locked_until: datetime | None = None,
+        problems: list[str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.next_step = next_step
+        self.locked_until = locked_until
+        self.problems = problems or []
+
+    def extra(self) -> dict[str, Any] | None:
+        extra: dict[str, Any] = {}
+        if self.next_step:
+            extra["next"] = self.next_step
+        if self.locked_until:
+            extra["locked_until"] = self.locked_until.isoformat()
+        if self.problems:
+            extra["problems"] = self.problems
+        return extra or None
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Checked against when the account does not exist, so that a missing account costs
+    # the same argon2 work as a wrong password and timing does not tell them apart.
+    return hash_password(secrets.token_urlsafe(24))
+
+
+async def _matches(stored_hash: str | None, password: str) -> bool:
+    """Whether the password matches; None (no such account) checks the dummy hash."""
+    # argon2 takes tens of milliseconds of CPU: keep it off the event loop.
+    return await asyncio.to_thread(lambda: password_matches(stored_hash or _dummy_hash(), password))
+
+
+async def hashed(password: str) -> str:
+    return await asyncio.to_thread(hash_password, password)
+
+
+def check_new_password(password: str, username: str) -> None:
+    problems = password_problems(password, username)
+    if problems:
+        raise Refused(422, " ".join(problems), problems=problems)
+
+
+def _account_subject(username: str) -> str:
+    return f"account:{username}"
+
+
+def _guard(row: Row) -> LoginGuard:
+    return LoginGuard(failures=row.failures, locked_until=row.locked_until)
+
+
+def _refuse_if_locked(row: Row, now: datetime) -> None:
+    try:
+        check_not_locked(_guard(row), now)
+    except LockedOut as exc:
+        raise Refused(423, str(exc), locked_until=exc.until) from None
+
+
+def _refusal(locked: LockedOut | None, message: str, next_step: str | None = None) -> Refused:
+    if locked is not None:
+        return Refused(423, str(locked), locked_until=locked.until)
+    return Refused(401, message, next_step=next_step)
+
+
+# --- login -------------------------------------------------------------------------------
+
+
+async def _count_failure(uow: UnitOfWork, row: Row, now: datetime, reason: str) -> LockedOut | None:
+    """Count a failed attempt on a locked (FOR UPDATE) row; the lock it causes, if any."""
+    guard = after_failure(_guard(row), now)
+    await store.update_account(
+        uow.session, row.username, failures=guard.failures, locked_until=guard.locked_until
+    )
+    uow.audit(
+        actor=row.username,
+        action="auth.login_failed",
+        subject=_account_subject(row.username),
+        tenant=None,
+        before={"failures": row.failures},
+        after={"failures": guard.failures, "reason": reason},
+    )
+    if guard.locked_until is None:
+        return None
+    uow.audit(
+        actor="system",
+        action="auth.lockout",
+        subject=_account_subject(row.username),
+        tenant=None,
+        before={"locked_until": None},
+        after={"locked_until": guard.locked_until},
+    )
+    return LockedOut(guard.locked_until)
+
+
+async def _record_failure(service: Service, username: str, now: datetime) -> LockedOut | None:
+    async with service.unit_of_work() as uow:
+        row = await store.get_account(uow.session, username, for_update=True)
+        locked = None
+        if row is None:
+            uow.audit(
+                actor=username,
+                action="auth.login_failed",
+                subject=_account_subject(username),
+                tenant=None,
+                after={"reason": "unknown_account"},
+            )
+        else:
+            if row.locked_until is not None and row.locked_until > now:
+                return LockedOut(row.locked_until)  # another attempt locked it since we looked
+            locked = await _count_failure(uow, row, now, "password")
+        await uow.commit()
+    return locked
+
+
+async def _record_locked_attempt(service: Service, username: str) -> None:
+    async with service.unit_of_work() as uow:
+        uow.audit(
+            actor=username,
+            action="auth.login_failed",
+            subject=_account_subject(username),
+            tenant=None,
+            after={"reason": "locked"},
+        )
+        await uow.commit()
+
+
+async def _password_checked(service: Service, username: str, password: str, now: datetime) -> Row:
+    """The active account when not locked and the password is right; otherwise the
+    failure is counted (and logged) and Refused raised: 423 while locked, else 401.
+
+    The password is checked outside any write transaction (argon2 is slow); callers
+    then lock the row and look at the lock again before changing anything.
+    """
+    assert service.db
+    async with service.db.read() as session:
+        row = await store.get_account(session, username)
+    if row is not None:
+        try:
+            _refuse_if_locked(row, now)
+        except Refused:
+            await _record_locked_attempt(service, username)
+            raise
+    matches = await _matches(row.password_hash if row is not None else None, password)
+    if row is not None and matches:
+        return row
+    locked = await _record_failure(service, username, now)
+    raise _refusal(locked, WRONG_CREDENTIALS)
+
+
+async def _locked_row(uow: UnitOfWork, username: str, now: datetime) -> Row:
+    row = await store.get_account(uow.session, username, for_update=True)
+    if row is None:  # deactivated since the password was checked
+        raise Refused(401, WRONG_CREDENTIALS)
+    _refuse_if_locked(row, now)
+    return row
+
+
+async def login(
+    service: Service, username: str, password: str, totp: str | None, now: datetime
+) -> Principal:
+    """The principal to sign a token for, or Refused.
+
+    Order: lock first (423), then the password (401, counted), then the second factor
+    for accounts that need it (board members and above, operators) or have one: none
+    enrolled is 403 with next step "enrol_totp"; no code is 401 with next step "totp"
+    (not counted: it is the login form's second step); a wrong or replayed code is 401
+    and counted. Success clears the failure count.
+    """
+    await _password_checked(service, username, password, now)
+    async with service.unit_of_work() as uow:
+        row = await _locked_row(uow, username, now)
+        principal = await store.principal_of(uow.session, row)
+        values: dict[str, Any] = {"failures": 0, "locked_until": None}
+        second_factor = totp_required(principal) or row.totp_secret is not None
+        if second_factor:
+            if row.totp_secret is None:
+                uow.audit(
+                    actor=username,
+                    action="auth.login_failed",
+                    subject=_account_subject(username),
+                    tenant=None,
+                    after={"reason": "totp_not_enrolled"},
+                )
+                await uow.commit()
+                raise Refused(403, TOTP_NOT_ENROLLED, next_step="enrol_totp")
+            if not (totp or "").strip():
+                raise Refused(401, TOTP_NEEDED, next_step="totp")
+            try:
+                values["totp_last_step"] = check_totp(
+                    row.totp_secret, totp or "", now, row.totp_last_step
+                )
+            except TotpError as exc:
+                locked = await _count_failure(uow, row, now, "totp")
+                await uow.commit()
+                raise _refusal(locked, str(exc), next_step="totp") from None
+        await store.update_account(uow.session, username, **values)
+        uow.audit(
+            actor=username,
+            action="auth.login",
+            subject=_account_subject(username),
+            tenant=None,
+            after={"second_factor": second_factor},
+        )
+        await uow.commit()
+    return principal
+
+
+# --- TOTP enrolment ------------------------------------------------------------------------
+
+
+async def start_totp_enrolment(
+    service: Service, username: str, password: str, now: datetime
+) -> str:
+    """A new secret, stored as pending until a code from it is confirmed. Only for an
+    account without an active second factor (a lost phone is reset by an admin)."""
+    await _password_checked(service, username, password, now)
+    async with service.unit_of_work() as uow:
+        row = await _locked_row(uow, username, now)
+        if row.totp_secret is not None:
+            raise Refused(409, TOTP_ALREADY_ENROLLED)
+        secret = new_totp_secret()
+        await store.update_account(uow.session, username, totp_pending=secret)
+        uow.audit(
+            actor=username,
+            action="auth.totp_enrolment_started",
+            subject=_account_subject(username),
+            tenant=None,
+            after={"pending": True},
+        )
+        await uow.commit()
+    return secret
+
+
+async def confirm_totp_enrolment(
+    service: Service, username: str, password: str, code: str, now: datetime
+) -> Principal:
+    """Activate the pending secret with a code from it; the confirmation is a login too
+    (password and second factor were both checked), so the caller may sign a token."""
+    await _password_checked(service, username, password, now)
+    async with service.unit_of_work() as uow:
+        row = await _locked_row(uow, username, now)
+        if row.totp_secret is not None:
+            raise Refused(409, TOTP_ALREADY_ENROLLED)
+        if row.totp_pending is None:
+            raise Refused(409, TOTP_NOT_STARTED)
+        try:
+            step = check_totp(row.totp_pending, code, now, None)
+        except TotpError as exc:
+            locked = await _count_failure(uow, row, now, "totp_enrolment")
+            await uow.commit()
+            raise _refusal(locked, str(exc)) from None
+        await store.update_account(
+            uow.session,
+            username,
+            totp_secret=row.totp_pending,
+            totp_pending=None,
+            totp_last_step=step,
+            failures=0,
+            locked_until=None,
+        )
+        uow.audit(
+            actor=username,
+            action="auth.totp_enrolled",
+            subject=_account_subject(username),
+            tenant=None,
+            before={"totp_enabled": False},
+            after={"totp_enabled": True},
+        )
+        principal = await store.principal_of(uow.session, row)
+        await uow.commit()
+    return principal
+
+
+async def change_own_password(
+    service: Service, by: Principal, password: str, new_password: str, now: datetime
+) -> None:
+    """A logged-in user changes their password, proving the current one (a wrong one counts
+    as a failed login)."""
+    check_new_password(new_password, by.username)
+    await _password_checked(service, by.username, password, now)
+    new_hash = await hashed(new_password)
+    async with service.unit_of_work() as uow:
+        await _locked_row(uow, by.username, now)
+        await store.update_account(
+            uow.session, by.username, password_hash=new_hash, password_changed_at=now
+        )
+        uow.audit(
+            actor=by.username,
+            action="auth.password_changed",
+            subject=_account_subject(by.username),
+            tenant=None,
+            after={"password_changed_at": now},
+        )
+        await uow.commit()
+
+
+# --- users and roles (tenant admins, operators) --------------------------------------------
+
+
+def snapshot(row: Row, roles: dict[str, Role]) -> dict[str, Any]:
+    """What the audit log keeps of an account: no hash, no secret."""
+    return {
+        "username": row.username,
+        "display_name": row.display_name,
+        "active": row.active,
+        "operator": row.operator,
+        "roles": {tenant: role.name for tenant, role in sorted(roles.items())},
+        "totp_enabled": row.totp_secret is not None,
+        "locked_until": row.locked_until,
+    }
+
+
+def require_tenant_admin(by: Principal, tenant: str) -> None:
+    """403 unless `by` administers `tenant` (operators administer every tenant)."""
+    by.require(tenant, Role.tenant_admin)
+
+
+def administered_tenants(by: Principal) -> list[str] | None:
+    """The tenants `by` administers, None meaning all (operators); 403 for anyone else."""
+    if by.operator:
+        return None
+    mine = sorted(t for t, role in by.roles.items() if role >= Role.tenant_admin)
+    if not mine:
+        raise Refused(
+            403, "Chỉ quản trị trang và cán bộ vận hành được quản lý tài khoản và xem nhật ký."
+        )
+    return mine
+
+
+async def _tenant_exists(uow: UnitOfWork, tenant: str) -> None:
+    if await store.get_tenant(uow.session, tenant) is None:
+        raise Refused(404, f"Không có trang thông tin điện tử nào mang mã {tenant}.")
+
+
+async def _target(uow: UnitOfWork, by: Principal, username: str) -> tuple[Row, dict[str, Role]]:
+    """The account to change, locked, with its roles; operators only by operators."""
+    row = await store.get_account(uow.session, username, for_update=True, active_only=False)
+    if row is None:
+        raise Refused(404, f"Không có tài khoản {username}.")
+    if row.operator and not by.operator:
+        raise Refused(403, "Chỉ cán bộ vận hành được thay đổi tài khoản của cán bộ vận hành.")
+    return row, await store.roles_of(uow.session, username)
+
+
+def _check_grant(by: Principal, tenant: str, role: Role) -> None:
+    # Roles top out at tenant_admin and the operator flag is not a role, so a tenant admin
+    # can grant anything up to their own level on their own tenant, and nothing more.
+    own = by.role_in(tenant)
+    if own is None or role > own:
+        raise Refused(
+            403,
+            f"Tài khoản {by.username} không được cấp vai trò {ROLE_LABELS_VI[role]} "
+            f"trên trang {tenant}.",
+        )
+
+
+def _not_own_admin_role(
+    by: Principal, username: str, current: Role | None, new: Role | None
+) -> None:
+    # Nobody removes their own tenant_admin role: the tenant could be left with no admin.
+    if (
+        by.username == username
+        and current == Role.tenant_admin
+        and (new is None or new < Role.tenant_admin)
+    ):
+        raise Refused(
+            409,
+            "Không thể tự bỏ quyền Quản trị trang của chính mình; hãy nhờ một quản trị "
+            "trang khác hoặc cán bộ vận hành.",
+        )
+
+
+async def create_user(
+    uow: UnitOfWork,
+    by: Principal,
+    *,
+    username: str,
+    display_name: str,
+    password_hash: str,
+    tenant: str,
+    role: Role,
+) -> Row:
+    """A new account with one role on `tenant`. The caller has checked the password rules
+    and hashed the password (outside the transaction: argon2 is slow)."""
+    require_tenant_admin(by, tenant)
+    _check_grant(by, tenant, role)
+    await _tenant_exists(uow, tenant)
+    existing = await store.get_account(uow.session, username, active_only=False)
+    if existing is not None:
+        raise Refused(409, f"Tên đăng nhập {username} đã được dùng.")
+    now = datetime.now(UTC)
+    await uow.session.execute(
+        insert(store.accounts).values(
+            username=username,
+            display_name=display_name,
+            password_hash=password_hash,
+            operator=False,
+            active=True,
+            created_at=now,
+            password_changed_at=now,
+        )
+    )
+    await store.set_role(uow.session, username, tenant, role)
+    row = await store.get_account(uow.session, username)
+    assert row is not None
+    uow.audit(
+        actor=by.username,
+        action="account.create",
+        subject=_account_subject(username),
+        tenant=tenant,
+        after=snapshot(row, {tenant: role}),
+    )
+    return row
+
+
+async def set_role(
+    uow: UnitOfWork, by: Principal, username: str, tenant: str, role: Role
+) -> tuple[Row, Role]:
+    """Grant or change `username`'s role on `tenant` (effective at their next login)."""
+    require_tenant_admin(by, tenant)
+    _check_grant(by, tenant, role)
+    await _tenant_exists(uow, tenant)
+    row, roles = await _target(uow, by, username)
+    current = roles.get(tenant)
+    _not_own_admin_role(by, username, current, role)
+    if current != role:
+        await store.set_role(uow.session, username, tenant, role)
+        uow.audit(
+            actor=by.username,
+            action="account.role_change",
+            subject=_account_subject(username),
+            tenant=tenant,
+            before=snapshot(row, roles),
+            after=snapshot(row, {**roles, tenant: role}),
+        )
+    return row, role
+
+
+async def remove_role(uow: UnitOfWork, by: Principal, username: str, tenant: str) -> None:
+    """Take `username`'s role on `tenant` away (effective at their next login)."""
+    require_tenant_admin(by, tenant)
+    row, roles = await _target(uow, by, username)
+    current = roles.get(tenant)
+    if current is None:
+        raise Refused(404, f"Tài khoản {username} không có vai trò nào trên trang {tenant}.")
+    _not_own_admin_role(by, username, current, None)
+    await store.remove_role(uow.session, username, tenant)
+    uow.audit(
+        actor=by.username,
+        action="account.role_remove",
+        subject=_account_subject(username),
+        tenant=tenant,
+        before=snapshot(row, roles),
+        after=snapshot(row, {t: r for t, r in roles.items() if t != tenant}),
+    )
+
+
+def _acting_tenant(by: Principal, username: str, roles: dict[str, Role]) -> str | None:
+    """The tenant through which `by` may act on an account: one of its tenants that `by`
+    administers (any, for operators). That tenant's admins then see the entry."""
+    if by.operator:
+        return min(roles, default=None)
+    mine = sorted(t for t in roles if by.has(t, Role.tenant_admin))
+    if not mine:
+        raise Refused(
+            403, f"Tài khoản {by.username} không quản trị trang nào mà {username} làm việc."
+        )
+    return mine[0]
+
+
+async def reset_totp(uow: UnitOfWork, by: Principal, username: str) -> Row:
+    """Clear the account's second factor (lost phone); the user enrols again at next login."""
+    row, roles = await _target(uow, by, username)
+    tenant = _acting_tenant(by, username, roles)
+    await store.update_account(
+        uow.session, username, totp_secret=None, totp_pending=None, totp_last_step=None
+    )
+    after = await store.get_account(uow.session, username, active_only=False)
+    assert after is not None
+    uow.audit(
+        actor=by.username,
+        action="account.totp_reset",
+        subject=_account_subject(username),
+        tenant=tenant,
+        before=snapshot(row, roles),
+        after=snapshot(after, roles),
+    )
+    return after
+
+
+async def unlock(uow: UnitOfWork, by: Principal, username: str) -> Row:
+    """End a lockout now and clear the failure count."""
+    row, roles = await _target(uow, by, username)
+    tenant = _acting_tenant(by, username, roles)
+    await store.update_account(uow.session, username, failures=0, locked_until=None)
+    after = await store.get_account(uow.session, username, active_only=False)
+    assert after is not None
+    uow.audit(
+        actor=by.username,
+        action="account.unlock",
+        subject=_account_subject(username),
+        tenant=tenant,
+        before={**snapshot(row, roles), "failures": row.failures},
+        after={**snapshot(after, roles), "failures": 0},
+    )
+    return after
+
+
+async def reset_password(uow: UnitOfWork, by: Principal, username: str, password_hash: str) -> Row:
+    """Set a new password chosen by an admin (rules checked by the caller).
+
+    Stricter than the other resets: a tenant admin must administer every tenant the
+    account works on, or an admin of one small site could take over an account that
+    administers another.
+    """
+    row, roles = await _target(uow, by, username)
+    tenant = _acting_tenant(by, username, roles)
+    if not by.operator and not all(by.has(t, Role.tenant_admin) for t in roles):
+        raise Refused(
+            403,
+            f"Tài khoản {username} còn làm việc trên trang khác: chỉ cán bộ vận hành "
+            "được đặt lại mật khẩu của tài khoản này.",
+        )
+    now = datetime.now(UTC)
+    await store.update_account(
+        uow.session,
+        username,
+        password_hash=password_hash,
+        password_changed_at=now,
+        failures=0,
+        locked_until=None,
+    )
+    after = await store.get_account(uow.session, username, active_only=False)
+    assert after is not None
+    uow.audit(
+        actor=by.username,
+        action="account.password_reset",
+        subject=_account_subject(username),
+        tenant=tenant,
+        before={**snapshot(row, roles), "password_changed_at": row.password_changed_at},
+        after={**snapshot(after, roles), "password_changed_at": now},
+    )
+    return after

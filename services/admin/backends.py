@@ -1,0 +1,88 @@
+"""The admin UI's calls to the services that own the data (content, editorial,
+renderer, and admin's own API), with the signed-in editor's token.
+
+The UI holds no business rules: every permission and every check is the owning
+service's, so the screens cannot allow what the API refuses. Errors come back as
+`BackendError` carrying the service's Vietnamese message.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
+
+import httpx
+
+from runtime.settings import Settings
+
+
+class BackendError(Exception):
+    def __init__(self, status: int, message: str, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.extra = extra or {}
+
+
+@dataclass
+class Backends:
+    settings: Settings
+    client: httpx.AsyncClient
+
+    @classmethod
+    def create(cls, settings: Settings) -> Backends:
+        # Shared by every editor's requests: it must never keep anyone's cookies.
+        jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+        return cls(settings, httpx.AsyncClient(timeout=30, cookies=jar))
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+    def _base(self, service: str) -> str:
+        return {
+            "admin": self.settings.admin_url,
+            "content": self.settings.content_url,
+            "editorial": self.settings.editorial_url,
+            "renderer": self.settings.renderer_url,
+        }[service]
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        files: Any = None,
+        data: dict[str, Any] | None = None,
+        raw: bool = False,
+    ) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            response = await self.client.request(
+                method,
+                self._base(service) + path,
+                json=json,
+                params={k: v for k, v in (params or {}).items() if v not in (None, "")},
+                files=files,
+                data=data,
+                headers=headers,
+            )
+        except httpx.HTTPError as exc:
+            raise BackendError(
+                503, "Dịch vụ tạm thời không phản hồi. Xin thử lại sau ít phút."
+            ) from exc
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+                message = body.get("detail") or response.reason_phrase
+                extra = body.get("extra") if isinstance(body.get("extra"), dict) else {}
+            except ValueError:
+                message, extra = response.reason_phrase, {}
+            raise BackendError(response.status_code, str(message), extra)
+        if raw:
+            return response
+        return response.json() if response.content else None

@@ -1,0 +1,174 @@
+"""renderer's pages for machines: RSS 2.0 feeds, sitemaps and robots.txt, with the
+same cache contract as the pages citizens read (see cache.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from litestar import MediaType, Response
+from sqlalchemy.engine import Row
+
+from services.renderer import cache, feeds, store
+from services.renderer.layout import Site
+from services.renderer.rendering import PageMissing, Visit, category_scope, listing
+
+FEED_NAME = re.compile(r"([a-z0-9]+(?:-[a-z0-9]+)*)\.xml")
+SITEMAP_PART = re.compile(r"([1-9][0-9]{0,5})\.xml")
+
+
+def _xml(body: str, media_type: str, keys: Iterable[str]) -> Response[Any]:
+    response: Response[Any] = Response(body, media_type=media_type)
+    return cache.public(response, keys)
+
+
+def _feed_items(site: Site, rows: Sequence[Row]) -> list[feeds.FeedItem]:
+    return [
+        feeds.FeedItem(
+            title=row.title,
+            link=site.url(row.path),
+            description=row.summary,
+            published_at=row.published_at,
+            category=site.tree.name(row.category, row.category_name),
+        )
+        for row in rows
+        if row.published_at
+    ]
+
+
+RSS = "application/rss+xml; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+
+
+async def rss_feed(v: Visit) -> Response[Any]:
+    site = v.site
+    rows = await store.list_pages(
+        v.session, listing(site, languages=("vi",)), limit=feeds.FEED_ITEMS
+    )
+    body = feeds.rss(
+        title=site.name,
+        link=site.url("/"),
+        self_url=site.url("/rss.xml"),
+        description=f"Tin mới nhất của {site.name}",
+        items=_feed_items(site, rows),
+    )
+    keys = cache.keys(site.slug, cache.list_key(site.slug), cache.article_keys(rows))
+    return _xml(body, RSS, keys)
+
+
+async def category_feed(v: Visit, name: str) -> Response[Any]:
+    site = v.site
+    match = FEED_NAME.fullmatch(name)
+    if not match:
+        raise PageMissing()
+    slug = match.group(1)
+    category_name, slugs = await category_scope(v, slug)
+    rows = await store.list_pages(
+        v.session, listing(site, categories=slugs, languages=("vi",)), limit=feeds.FEED_ITEMS
+    )
+    body = feeds.rss(
+        title=f"{category_name} - {site.name}",
+        link=site.url(f"/{slug}"),
+        self_url=site.url(f"/rss/{slug}.xml"),
+        description=f"{category_name}: tin mới nhất của {site.name}",
+        items=_feed_items(site, rows),
+    )
+    category_keys = [cache.category_key(site.slug, s) for s in slugs]
+    return _xml(body, RSS, cache.keys(site.slug, category_keys, cache.article_keys(rows)))
+
+
+def _fixed_paths(site: Site) -> list[str]:
+    """The pages every site has: home, documents, editions, then each category."""
+    fixed = ["/", "/van-ban"]
+    if site.has_english:
+        fixed.append("/english")
+    if site.ethnic_languages:
+        fixed.append("/dan-toc")
+    fixed += [
+        f"/{slug}"
+        for top in site.tree.children(None)
+        for slug in site.tree.subtree(top.slug)
+        if f"/{slug}" not in fixed
+    ]
+    return fixed
+
+
+async def _sitemap_count(v: Visit) -> int:
+    live = await store.live_count(v.session, v.site.slug)
+    return feeds.sitemap_files(len(_fixed_paths(v.site)), live)
+
+
+async def sitemap_file(v: Visit, part: int = 1) -> Response[Any]:
+    """File `part` of the site's sitemap: the first has the fixed pages and the newest
+    articles, later ones (only on sites with more than 50,000 pages) older articles."""
+    site = v.site
+    fixed = _fixed_paths(site)
+    if part > 1 and part > await _sitemap_count(v):
+        raise PageMissing()  # its 404 carries the list key: it may exist later
+    offset, limit = feeds.sitemap_window(part, len(fixed))
+    entries = await store.sitemap_entries(v.session, site.slug, limit=limit, offset=offset)
+    urls: list[feeds.SitemapUrl] = []
+    if part == 1:
+        last = await store.site_lastmod(v.session, site.slug)
+        newest: dict[str, datetime] = {}
+        for entry in entries:
+            changed = entry.changed_at or entry.updated_at
+            if changed and (entry.category not in newest or changed > newest[entry.category]):
+                newest[entry.category] = changed
+
+        def lastmod(path: str) -> datetime | None:
+            if path == "/":
+                return last
+            times = [newest[s] for s in site.tree.subtree(path[1:]) if s in newest]
+            return max(times) if times else None
+
+        urls += [feeds.SitemapUrl(site.url(path), lastmod(path)) for path in fixed]
+    urls += [
+        feeds.SitemapUrl(site.url(e.path), e.changed_at or e.updated_at)
+        for e in entries
+        if e.path.startswith("/")
+    ]
+    body = feeds.sitemap(urls[: feeds.SITEMAP_MAX_URLS])
+    return _xml(body, XML, cache.keys(site.slug, cache.list_key(site.slug)))
+
+
+async def sitemap_part_file(v: Visit, name: str) -> Response[Any]:
+    """/sitemap/2.xml, /sitemap/3.xml...: the further files of a very large site."""
+    found = SITEMAP_PART.fullmatch(name)
+    if found is None or int(found[1]) < 2:
+        raise PageMissing()
+    return await sitemap_file(v, int(found[1]))
+
+
+async def sitemap_index_file(v: Visit) -> Response[Any]:
+    site = v.site
+    if site.kind != "city":
+        raise PageMissing()
+    rows = await store.active_sites_with_lastmod(v.session)
+    entries: list[feeds.SitemapUrl] = []
+    for row in rows:
+        files = 1
+        if row.live >= feeds.SITEMAP_MAX_URLS // 2:  # only a very large site may need more
+            other_row = await store.site_by_slug(v.session, row.slug)
+            assert other_row is not None  # just listed as active
+            other = Site.of(other_row, await store.category_tree(v.session, row.slug))
+            files = feeds.sitemap_files(len(_fixed_paths(other)), row.live)
+        entries += [
+            feeds.SitemapUrl(f"https://{row.domain}{feeds.sitemap_path(n)}", row.lastmod)
+            for n in range(1, files + 1)
+        ]
+    body = feeds.sitemap_index(entries)
+    return _xml(body, XML, cache.keys(site.slug, cache.SITEMAPS))
+
+
+async def robots_file(v: Visit) -> Response[Any]:
+    site = v.site
+    files = await _sitemap_count(v)
+    sitemaps = [site.url(feeds.sitemap_path(n)) for n in range(1, files + 1)]
+    if site.kind == "city":
+        sitemaps.append(site.url("/sitemap-index.xml"))
+    response: Response[Any] = Response(feeds.robots(sitemaps), media_type=MediaType.TEXT)
+    # The list key too: the number of sitemap files follows the number of pages.
+    return cache.public(response, cache.keys(site.slug, cache.list_key(site.slug)))
