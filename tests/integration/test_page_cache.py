@@ -56,6 +56,20 @@ async def site(tmp_path_factory):
                 yield Site(p, http)
 
 
+async def cached(site: Site, path: str) -> None:
+    """Wait until `path` is served from the cache. A purge still on its way from earlier
+    work (PagesChanged arrives a few hundred ms after renderer's read model changed)
+    rightly stops the cache from keeping a page fetched across it, so one more fetch
+    may be needed."""
+
+    async def hit() -> bool:
+        page = await site.get(path)
+        assert page.status_code in (200, 404), (path, page.status_code)
+        return page.headers["x-cache"] == "HIT"
+
+    await eventually(hit, timeout=BUDGET_S)
+
+
 async def _ready(http: httpx.AsyncClient) -> bool:
     """The ward's site and its category tree are known (categories come on their own
     topic, after the site)."""
@@ -99,9 +113,11 @@ async def publish(p: InProcessPlatform, title: str, category: str = "tin-tuc") -
 
 async def test_a_page_is_rendered_once_then_served_from_the_cache(site: Site) -> None:
     first = await site.get("/chi-dao-dieu-hanh")
-    second = await site.get("/chi-dao-dieu-hanh")
-    assert first.status_code == second.status_code == 200
+    assert first.status_code == 200
     assert first.headers["x-cache"] == "MISS"
+    await cached(site, "/chi-dao-dieu-hanh")
+    second = await site.get("/chi-dao-dieu-hanh")
+    assert second.status_code == 200
     assert second.headers["x-cache"] == "HIT"
     assert second.text == first.text
     assert "surrogate-key" not in second.headers  # our bookkeeping stays ours
@@ -116,7 +132,7 @@ async def test_a_tenant_never_gets_another_tenant_s_page(site: Site) -> None:
         return title in (await site.get(path)).text
 
     await eventually(on_hoankiem, timeout=BUDGET_S)
-    assert (await site.get(path)).headers["x-cache"] == "HIT"
+    await cached(site, path)
     # Same path, same URL, other sites: their own answer, never the cached one.
     for host in ("badinh.localhost", "hanoi.localhost", "localhost", "badinh.hanoi.gov.vn"):
         for _ in range(2):
@@ -174,7 +190,7 @@ async def test_publishing_and_withdrawing_update_every_affected_page(site: Site)
     lists = ["/", "/tin-tuc", "/rss.xml", "/rss/tin-tuc.xml", "/sitemap.xml"]
     for path in lists:  # warm the cache with the pages as they are before
         assert (await site.get(path)).status_code == 200, path
-        assert (await site.get(path)).headers["x-cache"] == "HIT", path
+        await cached(site, path)
 
     started = time.monotonic()
     article = await publish(site.p, title)
