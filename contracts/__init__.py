@@ -2,6 +2,7 @@
 
 from contracts.envelope import Envelope, EnvelopeError, envelope_for, parse_headers
 from contracts.events import (
+    AnswerPublished,
     ArticlePublished,
     ArticleWithdrawn,
     AuditRecorded,
@@ -9,6 +10,11 @@ from contracts.events import (
     DeliveryConfirmed,
     Event,
     PagesChanged,
+    QuestionClassified,
+    QuestionDeadlineNear,
+    QuestionOverdue,
+    QuestionRejectedOutOfScope,
+    QuestionSubmitted,
     RevisionApproved,
     RevisionRejected,
     RevisionSubmitted,
@@ -20,6 +26,7 @@ from contracts.topics import EVENTS_BY_TYPE, TOPICS, Topic, topic_of
 __all__ = [
     "EVENTS_BY_TYPE",
     "TOPICS",
+    "AnswerPublished",
     "ArticlePublished",
     "ArticleWithdrawn",
     "AuditRecorded",
@@ -29,6 +36,11 @@ __all__ = [
     "EnvelopeError",
     "Event",
     "PagesChanged",
+    "QuestionClassified",
+    "QuestionDeadlineNear",
+    "QuestionOverdue",
+    "QuestionRejectedOutOfScope",
+    "QuestionSubmitted",
     "RevisionApproved",
     "RevisionRejected",
     "RevisionSubmitted",

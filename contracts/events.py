@@ -285,3 +285,105 @@ class AuditRecorded(Event):
     at: AwareDatetime
     before: dict[str, Any] | None = None
     after: dict[str, Any] | None = None
+
+
+# --- feedback (citizens' questions) --------------------------------------------
+
+QuestionKind = Literal["question", "feedback"]
+DeadlineClock = Literal["classification", "answer"]
+
+
+class QuestionSubmitted(Event):
+    """A citizen's question or feedback was received (the sender confirmed it by the
+    email link), with its legal deadlines. Carries no personal data and not the text,
+    which stays private until an answer is published."""
+
+    ce_type: ClassVar[str] = _ce_type("feedback", "QuestionSubmitted")
+    key_field: ClassVar[str] = "question_id"
+
+    question_id: str
+    code: str = Field(description="Tracking code the citizen follows the question with.")
+    kind: QuestionKind
+    field: str = Field(description="Lĩnh vực, as the citizen chose it.")
+    received_at: AwareDatetime
+    out_of_scope_notice_due: AwareDatetime
+    classification_due: AwareDatetime
+    answer_due: AwareDatetime
+
+
+class QuestionClassified(Event):
+    """The editorial board classified the question and forwarded it to the unit that
+    will answer it."""
+
+    ce_type: ClassVar[str] = _ce_type("feedback", "QuestionClassified")
+    key_field: ClassVar[str] = "question_id"
+
+    question_id: str
+    code: str
+    field: str
+    unit: str = Field(description="Slug of the site whose editors draft the answer.")
+    classified_at: AwareDatetime
+    answer_due: AwareDatetime | None = Field(description="None while the clock is paused.")
+
+
+class QuestionRejectedOutOfScope(Event):
+    """The question lies outside the agency's remit; the sender was told so, with the
+    competent body when known."""
+
+    ce_type: ClassVar[str] = _ce_type("feedback", "QuestionRejectedOutOfScope")
+    key_field: ClassVar[str] = "question_id"
+
+    question_id: str
+    code: str
+    competent_body: str = ""
+    note: str
+    rejected_at: AwareDatetime
+    on_time: bool = Field(description="Within the same working day, as Điều 13.1.e asks.")
+
+
+class AnswerPublished(Event):
+    """The board approved the answer and it is public, with personal data removed."""
+
+    ce_type: ClassVar[str] = _ce_type("feedback", "AnswerPublished")
+    key_field: ClassVar[str] = "question_id"
+
+    question_id: str
+    code: str
+    kind: QuestionKind
+    field: str
+    unit: str
+    title: str
+    question_text: str = Field(description="The question, personal data removed.")
+    answer_html: str = Field(description="Sanitised HTML.")
+    received_at: AwareDatetime
+    published_at: AwareDatetime
+    path: str = Field(description="Where the answer reads on the tenant's site.")
+    on_time: bool
+
+
+class QuestionDeadlineNear(Event):
+    """One working day is left before a deadline of a question still open."""
+
+    ce_type: ClassVar[str] = _ce_type("feedback", "QuestionDeadlineNear")
+    key_field: ClassVar[str] = "question_id"
+
+    question_id: str
+    code: str
+    clock: DeadlineClock
+    due_at: AwareDatetime
+    unit: str | None = None
+
+
+class QuestionOverdue(Event):
+    """A deadline of a question passed with the step not done. Sent once per missed
+    deadline."""
+
+    ce_type: ClassVar[str] = _ce_type("feedback", "QuestionOverdue")
+    key_field: ClassVar[str] = "question_id"
+
+    question_id: str
+    code: str
+    clock: DeadlineClock
+    due_at: AwareDatetime
+    detected_at: AwareDatetime
+    unit: str | None = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from contracts.events import (
+    AnswerPublished,
     ArticlePublished,
     ArticleWithdrawn,
     AuditRecorded,
@@ -16,6 +17,11 @@ from contracts.events import (
     DeliveryConfirmed,
     Event,
     PagesChanged,
+    QuestionClassified,
+    QuestionDeadlineNear,
+    QuestionOverdue,
+    QuestionRejectedOutOfScope,
+    QuestionSubmitted,
     RevisionApproved,
     RevisionRejected,
     RevisionSubmitted,
@@ -103,7 +109,25 @@ PAGES = Topic(
     "page caches; key = tenant slug.",
 )
 
-TOPICS: tuple[Topic, ...] = (TENANT, ARTICLE, REVIEW, CATEGORY, RECEIPT, AUDIT, PAGES)
+QUESTION = Topic(
+    name="portal.feedback.question.v1",
+    service="feedback",
+    aggregate="question",
+    events=(
+        QuestionSubmitted,
+        QuestionClassified,
+        QuestionRejectedOutOfScope,
+        AnswerPublished,
+        QuestionDeadlineNear,
+        QuestionOverdue,
+    ),
+    description="Life of a citizen's question or feedback: received, classified or "
+    "out of scope, answered, deadlines near and missed; key = question id.",
+)
+
+TOPICS: tuple[Topic, ...] = (
+    TENANT, ARTICLE, REVIEW, CATEGORY, RECEIPT, AUDIT, PAGES, QUESTION,
+)  # fmt: skip
 
 EVENTS_BY_TYPE: dict[str, type[Event]] = {
     event.ce_type: event for topic in TOPICS for event in topic.events

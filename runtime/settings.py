@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     content_url: str = Field(default="http://127.0.0.1:8102", alias="PORTAL_CONTENT_URL")
     editorial_url: str = Field(default="http://127.0.0.1:8103", alias="PORTAL_EDITORIAL_URL")
     renderer_url: str = Field(default="http://127.0.0.1:8104", alias="PORTAL_RENDERER_URL")
+    feedback_url: str = Field(default="http://127.0.0.1:8105", alias="PORTAL_FEEDBACK_URL")
+
+    #: Where mail to citizens goes (the embedded launcher runs a local mail catcher).
+    smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")
+    smtp_port: int = Field(default=8025, alias="SMTP_PORT")
+    smtp_username: str | None = Field(default=None, alias="SMTP_USERNAME")
+    smtp_password: str | None = Field(default=None, alias="SMTP_PASSWORD")
+    smtp_starttls: bool = Field(default=False, alias="SMTP_STARTTLS")
+    mail_from: str = Field(default="Cổng TTĐT Hà Nội <no-reply@hanoi.gov.vn>", alias="MAIL_FROM")
 
     #: Consumers the publish receipt waits for, comma-separated (site, search,
     #: syndication, partners): a service adds its step when it is deployed.

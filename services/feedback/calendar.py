@@ -125,6 +125,21 @@ class WorkCalendar:
         )
 
 
+class Now:
+    """The service's clock: the system's, unless a test or a drill sets it."""
+
+    def __init__(self) -> None:
+        self.fixed: datetime | None = None
+
+    def __call__(self) -> datetime:
+        return self.fixed or datetime.now(TZ)
+
+    def set(self, moment: datetime | None) -> None:
+        if moment is not None and moment.tzinfo is None:
+            raise ValueError("a moment without a UTC offset is ambiguous")
+        self.fixed = moment
+
+
 def local_day(moment: datetime) -> date:
     """The calendar day in Hanoi of an aware datetime."""
     if moment.tzinfo is None:

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from contracts import (
     EVENTS_BY_TYPE,
     TOPICS,
+    AnswerPublished,
     ArticlePublished,
     ArticleWithdrawn,
     AuditRecorded,
@@ -26,6 +27,11 @@ from contracts import (
     EnvelopeError,
     Event,
     PagesChanged,
+    QuestionClassified,
+    QuestionDeadlineNear,
+    QuestionOverdue,
+    QuestionRejectedOutOfScope,
+    QuestionSubmitted,
     RevisionApproved,
     RevisionRejected,
     RevisionSubmitted,
@@ -141,7 +147,34 @@ EXAMPLES: dict[type[Event], Event] = {
         before={"status": "pending"},
         after={"status": "rejected", "ground": "untrue"},
     ),
-}
+    QuestionSubmitted: QuestionSubmitted(
+        tenant="hoankiem", question_id="q-1", code="7K2M-9QXA-B3CM", kind="question",
+        field="Đất đai", received_at=AT, out_of_scope_notice_due=AT, classification_due=AT,
+        answer_due=AT,
+    ),
+    QuestionClassified: QuestionClassified(
+        tenant="hoankiem", question_id="q-1", code="7K2M-9QXA-B3CM", field="Đất đai",
+        unit="badinh", classified_at=AT, answer_due=None,
+    ),
+    QuestionRejectedOutOfScope: QuestionRejectedOutOfScope(
+        tenant="hoankiem", question_id="q-1", code="7K2M-9QXA-B3CM",
+        competent_body="Thuế thành phố Hà Nội", note="Không thuộc phạm vi.", rejected_at=AT,
+        on_time=True,
+    ),
+    AnswerPublished: AnswerPublished(
+        tenant="hoankiem", question_id="q-1", code="7K2M-9QXA-B3CM", kind="feedback",
+        field="Đất đai", unit="badinh", title="Hỏi về sổ đỏ", question_text="Xin hỏi [đã ẩn]",
+        answer_html="<p>Trả lời.</p>", received_at=AT, published_at=AT,
+        path="/hoi-dap/7K2M-9QXA-B3CM", on_time=False,
+    ),
+    QuestionDeadlineNear: QuestionDeadlineNear(
+        tenant="hoankiem", question_id="q-1", code="7K2M-9QXA-B3CM", clock="answer", due_at=AT,
+    ),
+    QuestionOverdue: QuestionOverdue(
+        tenant="hoankiem", question_id="q-1", code="7K2M-9QXA-B3CM", clock="classification",
+        due_at=AT, detected_at=AT, unit=None,
+    ),
+}  # fmt: skip
 #: The same events with every optional field a new producer may fill.
 RICH_DOCUMENT = ArticlePublished.model_validate(
     {

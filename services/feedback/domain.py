@@ -1,0 +1,131 @@
+"""A question's life, tracking codes and personal-data removal (pure: no I/O).
+
+unconfirmed ─confirm─▶ received ─classify─▶ classified ─draft─▶ drafted ─approve─▶ published
+                          │                  │  ▲                │
+                          │                  │  └────return──────┘
+                          │                  └─clarify─▶ waiting_citizen ─reply─▶ classified
+                          └─out of scope─▶ out_of_scope
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    UNCONFIRMED = "unconfirmed"
+    RECEIVED = "received"
+    CLASSIFIED = "classified"
+    WAITING_CITIZEN = "waiting_citizen"
+    DRAFTED = "drafted"
+    PUBLISHED = "published"
+    OUT_OF_SCOPE = "out_of_scope"
+
+
+STATUS_VI = {
+    Status.UNCONFIRMED: "Chờ người gửi xác nhận qua email",
+    Status.RECEIVED: "Đã tiếp nhận, chờ phân loại",
+    Status.CLASSIFIED: "Đã chuyển đơn vị trả lời",
+    Status.WAITING_CITIZEN: "Chờ người gửi bổ sung thông tin",
+    Status.DRAFTED: "Đang duyệt câu trả lời",
+    Status.PUBLISHED: "Đã trả lời",
+    Status.OUT_OF_SCOPE: "Không thuộc phạm vi, đã hướng dẫn nơi gửi",
+}
+
+KIND_VI = {"question": "Hỏi đáp", "feedback": "Phản ánh, kiến nghị"}
+
+#: Which action may happen in which status.
+ALLOWED: dict[str, frozenset[Status]] = {
+    "confirm": frozenset({Status.UNCONFIRMED}),
+    "classify": frozenset({Status.RECEIVED}),
+    "reject_out_of_scope": frozenset({Status.RECEIVED}),
+    "clarify": frozenset({Status.CLASSIFIED}),
+    "citizen_reply": frozenset({Status.WAITING_CITIZEN}),
+    "extend": frozenset({Status.CLASSIFIED, Status.DRAFTED}),
+    "draft": frozenset({Status.CLASSIFIED, Status.DRAFTED}),
+    "return": frozenset({Status.DRAFTED}),
+    "approve": frozenset({Status.DRAFTED}),
+}
+
+
+class NotAllowed(ValueError):
+    """The action does not fit the question's status."""
+
+
+class Invalid(ValueError):
+    """The request is well-formed but its values cannot be accepted."""
+
+
+def require(action: str, status: str) -> None:
+    if Status(status) not in ALLOWED[action]:
+        raise NotAllowed(
+            f"Không thể thực hiện thao tác này khi câu hỏi đang ở trạng thái "
+            f"“{STATUS_VI[Status(status)]}”."
+        )
+
+
+def is_open(status: str) -> bool:
+    return Status(status) not in (Status.PUBLISHED, Status.OUT_OF_SCOPE, Status.UNCONFIRMED)
+
+
+# --- tracking codes ---------------------------------------------------------------
+
+#: Crockford's base 32: no I, L, O, U, so a code read aloud or retyped stays right.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_RE = re.compile(r"^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$")
+
+
+def _check_char(body: str) -> str:
+    total = sum((i + 1) * ALPHABET.index(ch) for i, ch in enumerate(body))
+    return ALPHABET[total % len(ALPHABET)]
+
+
+def new_code() -> str:
+    """12 characters (55 random bits and a check character), as `XXXX-XXXX-XXXX`."""
+    body = "".join(secrets.choice(ALPHABET) for _ in range(11))
+    raw = body + _check_char(body)
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def normalise_code(text: str) -> str | None:
+    """The canonical code for what a citizen typed (any case, spaces, O for 0, I/L for
+    1), or None if it cannot be a code we issued (wrong shape or check character)."""
+    raw = re.sub(r"[\s-]", "", text.upper()).translate(str.maketrans("OIL", "011"))
+    if len(raw) != 12 or any(ch not in ALPHABET for ch in raw):
+        return None
+    if _check_char(raw[:11]) != raw[11]:
+        return None
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+# --- personal data ----------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+# Phone numbers (0 or +84, 9–11 digits, spaces or dots between groups) and ID numbers
+# (CMND 9 digits, CCCD 12 digits).
+_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
+REDACTED = "[đã ẩn]"
+
+
+def redact(text: str, names: list[str]) -> str:
+    """The text with the sender's names, emails, phone and ID numbers removed, for
+    publication (Luật Bảo vệ dữ liệu cá nhân: publish no personal data)."""
+    out = _EMAIL.sub(REDACTED, text)
+    out = _PHONE.sub(REDACTED, out)
+    out = _ID_NUMBER.sub(REDACTED, out)
+    for name in sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True):
+        out = re.sub(re.escape(name), REDACTED, out, flags=re.IGNORECASE)
+    return out
+
+
+def valid_phone(text: str) -> str | None:
+    """A Vietnamese phone number in its plain form (0xxxxxxxxx), or None."""
+    digits = re.sub(r"[\s.()-]", "", text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits if re.fullmatch(r"0\d{9,10}", digits) else None
