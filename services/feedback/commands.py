@@ -4,6 +4,7 @@ log, the watcher's alarms, the mails and the events together."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -344,8 +345,6 @@ def _escape(text: str) -> str:
 
 
 def _text_of(html: str) -> str:
-    import re
-
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
 
 
