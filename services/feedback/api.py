@@ -388,8 +388,9 @@ class HandlingController(Controller):
         service: NamedDependency[Service], request: Caller, now: NamedDependency[Now],
     ) -> QuestionOut:  # fmt: skip
         row = await _readable(service, str(question_id), request.user, board=True)
-        async with service.unit_of_work() as uow:
-            unit = await store.site(uow.session, data.unit)
+        assert service.db
+        async with service.db.read() as session:  # a read: no write transaction
+            unit = await store.site(session, data.unit)
         if unit is None or not unit.active:
             raise ClientException(f"Không có đơn vị {data.unit}.", status_code=422)
         done = await _run(service, lambda uow: commands.classify(
