@@ -9,7 +9,7 @@ import httpx
 
 from contracts import PagesChanged, TenantUpserted, topics
 from gateway.cache import MemoryStore, PageStore, RedisStore
-from gateway.proxy import host_middleware, make_proxy, no_cookies
+from gateway.proxy import host_middleware, make_proxy, no_cookies, page_upstream
 from gateway.serving import PageCache, security_headers
 from gateway.tenants import Directory
 from runtime.consumer import Subscription
@@ -33,7 +33,9 @@ def build(settings: Settings) -> tuple[Service, Any]:
     directory = Directory()
     clients: dict[str, httpx.AsyncClient] = {}
     store = page_store(settings)
-    cache = PageCache(None, store, settings.renderer_url, clients, lambda: directory.city)
+    cache = PageCache(
+        None, store, lambda path: page_upstream(path, settings), clients, lambda: directory.city
+    )
     subscriptions = [
         Subscription(topics.TENANT, {TenantUpserted: directory.on_tenant_upserted}, replay=True)
     ]

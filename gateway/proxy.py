@@ -23,6 +23,7 @@ from runtime.settings import Settings
 from runtime.tenancy import BadHost
 
 OWN_PATHS = ("/healthz", "/readyz", "/metrics")
+TRUSTED_PREFIXES = ("x-portal-", "x-forwarded-", "forwarded", "x-real-ip")
 MAX_BODY_BYTES = 22 * 1024 * 1024
 #: What nginx accepts by default (4 buffers of 8 KB), not counting the request line.
 MAX_HEADER_BYTES = 32 * 1024
@@ -77,14 +78,30 @@ def upstreams(settings: Settings) -> list[tuple[str, str]]:
         ("/api/v1/users", settings.admin_url),
         ("/admin", settings.admin_url),
         ("/api/v1/preview", settings.renderer_url),
+        ("/api/v1/feedback", settings.feedback_url),
+        ("/open311/", settings.feedback_url),
+        *((section, settings.feedback_url) for section in FEEDBACK_SECTIONS),
     ]
+
+
+#: Page sections that feedback serves on every site (its forms, answers, consultations
+#: and dialogues); every other page is renderer's.
+FEEDBACK_SECTIONS = ("/hoi-dap", "/du-thao", "/doi-thoai", "/danh-gia")
 
 
 def upstream_for(path: str, table: list[tuple[str, str]], renderer: str) -> str:
     for prefix, base in table:
-        if path.startswith(prefix):
+        if path.startswith(prefix) and (
+            prefix.endswith("/") or len(path) == len(prefix) or path[len(prefix)] in "/?"
+        ):
             return base
     return renderer
+
+
+def page_upstream(path: str, settings: Settings) -> str:
+    """Who renders the page at `path`: feedback for its sections, else renderer."""
+    table = [(section, settings.feedback_url) for section in FEEDBACK_SECTIONS]
+    return upstream_for(path, table, settings.renderer_url)
 
 
 def host_middleware(directory: Directory):
@@ -128,7 +145,12 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
     async def proxy(request: Request[Any, Any, Any]) -> ASGIResponse:
         path = request.url.path
         base = upstream_for(path, table, settings.renderer_url)
-        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in HOP_BY_HOP]
+        headers = [
+            (k, v)
+            for k, v in request.headers.items()
+            # What the gateway itself vouches for is never taken from the client.
+            if k.lower() not in HOP_BY_HOP and not k.lower().startswith(TRUSTED_PREFIXES)
+        ]
         client_ip = request.client.host if request.client else ""
         headers += [
             ("x-forwarded-for", client_ip),

@@ -38,7 +38,7 @@ SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (  # on every response
 )
 
 #: Request paths that are never pages (APIs, the admin UI, media files, our own).
-NOT_PAGES = ("/api/", "/admin", "/media/", "/healthz", "/readyz", "/metrics")
+NOT_PAGES = ("/api/", "/admin", "/media/", "/open311/", "/healthz", "/readyz", "/metrics")
 MAX_KEY_LENGTH = 2048
 #: Statuses worth keeping: pages, redirects and the answers for missing pages.
 CACHEABLE = frozenset({200, 301, 404, 410})
@@ -168,20 +168,21 @@ async def send_page(
 
 class PageCache:
     """ASGI middleware: answers page requests (GET/HEAD, not APIs) from the store; on a
-    miss fetches the page from renderer and keeps it if renderer marked it shareable."""
+    miss fetches the page from renderer (or feedback, for its sections) and keeps it if
+    the service marked it shareable."""
 
     def __init__(
         self,
         app: Any,  # the rest of the stack, set once built
         store: PageStore,
-        renderer_url: str,
+        upstream: Callable[[str], str],  # the base URL of the service rendering a path
         client: dict[str, httpx.AsyncClient],
         city: Callable[[], str | None] = lambda: None,
     ) -> None:
         self.app = app
         self.city = city
         self.store = store
-        self.renderer_url = renderer_url
+        self.upstream = upstream
         self.client = client
         self.flights = Singleflight()
 
@@ -233,15 +234,14 @@ class PageCache:
         ]
         client_ip = (scope.get("client") or ("", 0))[0]
         headers += [("x-forwarded-for", client_ip), ("x-portal-tenant", tenant)]
-        url = self.renderer_url + (scope.get("raw_path") or scope["path"].encode()).decode(
-            "latin-1"
-        )
+        path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        url = self.upstream(scope["path"]) + path
         try:
             upstream = await self.client["client"].get(
                 url, params=scope.get("query_string", b"").decode("latin-1"), headers=headers
             )
         except httpx.HTTPError as exc:
-            log.warning("renderer did not answer", extra={"error": repr(exc)})
+            log.warning("page upstream did not answer", extra={"error": repr(exc)})
             return None
         out = [
             (k.encode("latin-1"), v.encode("latin-1"))

@@ -39,6 +39,9 @@ PROCESSES = (
     Process("content", "services.content", 8102, "PORTAL_CONTENT_URL"),
     Process("editorial", "services.editorial", 8103, "PORTAL_EDITORIAL_URL"),
     Process("renderer", "services.renderer", 8104, "PORTAL_RENDERER_URL"),
+    # Takes the mail feedback sends when no mail relay is configured (SMTP_HOST unset).
+    Process("mailbox", "runtime.mailbox", 8106, None),
+    Process("feedback", "services.feedback", 8105, "PORTAL_FEEDBACK_URL"),
     Process("gateway", "gateway", 8000, None),
 )
 
@@ -51,7 +54,7 @@ class StartError(RuntimeError):
 class Platform:
     data_dir: Path
     gateway_port: int = 8000
-    #: Choose free ports for the services (tests); else 8101-8104.
+    #: Choose free ports for the services (tests); else 8101-8106 and SMTP on 8025.
     free_ports: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict)
     kafka: EmbeddedKafka | None = None
@@ -82,7 +85,13 @@ class Platform:
         env.setdefault("PORTAL_SECURE_COOKIES", "0")
         env["PORTAL_DATA_DIR"] = str(self.data_dir)
         env.setdefault("PYTHONUNBUFFERED", "1")
-        for proc in PROCESSES:
+        # Links mailed to citizens lead back to this laptop's sites.
+        env.setdefault("PORTAL_SITE_URL_TEMPLATE", f"http://{{slug}}.localhost:{self.gateway_port}")
+        relay = bool(env.get("SMTP_HOST"))
+        if not relay:
+            env["SMTP_HOST"] = "127.0.0.1"
+            env["SMTP_PORT"] = str(free_port() if self.free_ports else 8025)
+        for proc in self.processes(relay):
             port = self.gateway_port if proc.name == "gateway" else proc.default_port
             if self.free_ports and proc.name != "gateway":
                 port = free_port()
@@ -91,13 +100,17 @@ class Platform:
                 env[proc.url_env] = f"http://127.0.0.1:{port}"
         self.env = env
         try:
-            for proc in PROCESSES:
+            for proc in self.processes(relay):
                 self.start_process(proc.name)
             self.wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
         return self
+
+    @staticmethod
+    def processes(relay: bool) -> list[Process]:
+        return [p for p in PROCESSES if not (relay and p.name == "mailbox")]
 
     def start_process(self, name: str) -> None:
         proc = next(p for p in PROCESSES if p.name == name)
@@ -196,7 +209,8 @@ def main() -> None:
         try:
             platform.start()
             print(f"  các dịch vụ sẵn sàng sau {time.monotonic() - started:.0f} giây", flush=True)
-            counts = seed(platform.gateway_url)
+            mailbox = platform.url("mailbox") if "mailbox" in platform.ports else None
+            counts = seed(platform.gateway_url, mailbox)
             print(f"  đã đăng {sum(counts.values())} bài mẫu qua API", flush=True)
             _banner(port, DEMO_SITES, time.monotonic() - started)
             while all(child.poll() is None for child in platform.children.values()):
@@ -222,7 +236,11 @@ def _banner(port: int, sites: Mapping[str, str], elapsed: float) -> None:
     for slug, name in sites.items():
         print(f"  {name:<45} http://{slug}.localhost{base}/")
     print(f"  {'Mọi trang khác (151 trang)':<45} http://<mã trang>.localhost{base}/")
-    print(f"\nAPI: http://localhost{base}/api/v1/  ·  nhật ký: var/log/*.log")
+    print(
+        f"\nHỏi đáp: http://<mã trang>.localhost{base}/hoi-dap  ·  "
+        "hộp thư thử nghiệm: http://localhost:8106/"
+    )
+    print(f"API: http://localhost{base}/api/v1/  ·  nhật ký: var/log/*.log")
     print(f"Tài khoản thử (mật khẩu {DEMO_PASSWORD}):")
     for account in DEMO_ACCOUNTS:
         roles = ", ".join(f"{r.name}@{t}" for t, r in account.roles.items()) or "operator"

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8000, alias="PORT")
     listen_ipv6: bool = Field(default=False, alias="PORTAL_LISTEN_IPV6")
+    #: Proxies whose X-Forwarded-For is believed (the gateway's addresses, comma-
+    #: separated, networks allowed, "*" for all); the variable uvicorn reads too.
+    forwarded_allow_ips: str = Field(default="127.0.0.1,::1", alias="FORWARDED_ALLOW_IPS")
 
     auth_secret: str = Field(default="", alias="PORTAL_AUTH_SECRET")
     #: Session and CSRF cookies only over HTTPS; the laptop launcher turns it off.
@@ -64,6 +67,12 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(default=None, alias="SMTP_PASSWORD")
     smtp_starttls: bool = Field(default=False, alias="SMTP_STARTTLS")
     mail_from: str = Field(default="Cổng TTĐT Hà Nội <no-reply@hanoi.gov.vn>", alias="MAIL_FROM")
+    #: The address of a site in links mailed to citizens; {slug} and {domain} are filled
+    #: in. `make run` points it at http://{slug}.localhost:8000.
+    site_url_template: str = Field(default="https://{domain}", alias="PORTAL_SITE_URL_TEMPLATE")
+    #: Lets an operator set feedback's clock over its API: for end-to-end tests and
+    #: deadline drills on a test deployment only, never in production.
+    controllable_clock: bool = Field(default=False, alias="PORTAL_CONTROLLABLE_CLOCK")
 
     #: Consumers the publish receipt waits for, comma-separated (site, search,
     #: syndication, partners): a service adds its step when it is deployed.
@@ -75,6 +84,9 @@ class Settings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, alias="PORTAL_CONSUMER_MAX_ATTEMPTS")
     #: How often the outbox relay looks for rows when nothing woke it up.
     outbox_poll_seconds: float = Field(default=0.5, alias="PORTAL_OUTBOX_POLL_SECONDS")
+
+    def site_url(self, slug: str, domain: str) -> str:
+        return self.site_url_template.format(slug=slug, domain=domain)
 
     @property
     def receipt_steps(self) -> tuple[str, ...]:

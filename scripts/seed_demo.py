@@ -7,6 +7,7 @@ Used by `make run`; also runnable against a running platform:
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -224,8 +225,9 @@ def wait_for(check: Any, what: str = "a condition", timeout: float = 30.0) -> An
     raise TimeoutError(f"timed out waiting for {what}")
 
 
-def seed(base_url: str) -> dict[str, int]:
-    """Write, submit, approve each demo article; wait until its page is live."""
+def seed(base_url: str, mailbox_url: str | None = None) -> dict[str, int]:
+    """Write, submit, approve each demo article; wait until its page is live. With the
+    dev mailbox, also ask citizens' questions on Hoàn Kiếm and answer one."""
     counts: dict[str, int] = {}
     with httpx.Client(base_url=base_url, timeout=10.0, headers={"Host": "localhost"}) as client:
         wait_for(lambda: client.get("/api/v1/tenants/hanoi").status_code == 200, "tenants")
@@ -234,7 +236,55 @@ def seed(base_url: str) -> dict[str, int]:
                 publish(client, tenant, data)
                 counts[tenant] = counts.get(tenant, 0) + 1
         counts["hanoi"] += seed_kinds(client)
+        if mailbox_url:
+            seed_questions(client, mailbox_url)
     return counts
+
+
+QUESTIONS = [
+    {"field": "Đất đai", "title": "Thủ tục cấp giấy chứng nhận quyền sử dụng đất lần đầu",
+     "text": "Gia đình tôi sử dụng đất ổn định từ năm 1990, chưa có giấy tờ. Xin hỏi hồ sơ "
+             "cấp giấy chứng nhận lần đầu gồm những gì và nộp ở đâu?",
+     "answer": "<p>Hồ sơ gồm đơn đăng ký theo Mẫu 04/ĐK, giấy tờ về nguồn gốc sử dụng đất "
+               "(nếu có) và xác nhận của UBND phường về thời điểm sử dụng đất ổn định. Nộp "
+               "tại Bộ phận một cửa của phường hoặc trên Cổng Dịch vụ công quốc gia.</p>"},
+    {"field": "Trật tự đô thị", "title": "Phản ánh vỉa hè phố Hàng Bông bị lấn chiếm",
+     "text": "Vỉa hè phố Hàng Bông đoạn gần ngã tư Hàng Gai bị lấn chiếm làm nơi để xe máy, "
+             "người đi bộ phải xuống lòng đường.", "kind": "feedback"},
+]  # fmt: skip
+
+
+def seed_questions(client: httpx.Client, mailbox_url: str) -> None:
+    """Citizens' questions as the form sends them, confirmed by the mailed link; the
+    first is forwarded to Ba Đình, answered and published, the second stays open."""
+    board, unit = logged_in(client, BOARD["hoankiem"]), logged_in(client, "bientap.badinh")
+    for n, question in enumerate(QUESTIONS):
+        email = f"cong.dan.{n + 1}@example.vn"
+        body = {k: v for k, v in question.items() if k != "answer"}
+        sent = client.post("/api/v1/feedback/questions", json={
+            "tenant": "hoankiem", "name": "Nguyễn Văn Dân", "email": email, **body})  # fmt: skip
+        sent.raise_for_status()
+
+        def token(email: str = email) -> str | None:
+            for mail in httpx.get(f"{mailbox_url}/messages.json").json():
+                found = re.search(r"/hoi-dap/xac-nhan/([\w-]+)", mail["body"])
+                if mail["to"] == email and found:
+                    return found.group(1)
+            return None
+
+        confirm = wait_for(token, "the confirmation mail")
+        client.post("/api/v1/feedback/confirm", json={"token": confirm}).raise_for_status()
+        if "answer" not in question:
+            continue
+        code = sent.json()["code"]
+        listed = client.get("/api/v1/feedback/questions", headers=board,
+                            params={"tenant": "hoankiem", "limit": 200}).json()  # fmt: skip
+        qid = next(q["id"] for q in listed if q["code"] == code)
+        base = f"/api/v1/feedback/questions/{qid}"
+        client.post(f"{base}/classify", json={"unit": "badinh"}, headers=board).raise_for_status()
+        client.post(f"{base}/draft", json={"answer_html": question["answer"]},
+                    headers=unit).raise_for_status()  # fmt: skip
+        client.post(f"{base}/approve", headers=board).raise_for_status()
 
 
 _TOKENS: dict[tuple[int, str], dict[str, str]] = {}

@@ -96,15 +96,16 @@ async def drop_schemas(url: str, prefix: str) -> None:
 
 @asynccontextmanager
 async def running(
-    build: Callable[[Settings], tuple[Service, Litestar]], settings: Settings
+    build: Callable[[Settings], tuple[Service, Litestar]], settings: Settings, *, port: int = 0
 ) -> AsyncIterator[tuple[Service, httpx.AsyncClient]]:
-    """A service served by uvicorn on a free port in this event loop (its lifespan
-    runs: migrations, broker, relay), and an HTTP client pointed at it."""
+    """A service served by uvicorn on a free port (or `port`, for services that must
+    know each other's address) in this event loop (its lifespan runs: migrations,
+    broker, relay), and an HTTP client pointed at it."""
     service, app = build(settings)
     service.app = app  # type: ignore[attr-defined]  # for tests that walk the route table
     sock = socket.socket()
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on",

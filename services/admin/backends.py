@@ -45,6 +45,7 @@ class Backends:
             "content": self.settings.content_url,
             "editorial": self.settings.editorial_url,
             "renderer": self.settings.renderer_url,
+            "feedback": self.settings.feedback_url,
         }[service]
 
     async def call(
@@ -80,6 +81,9 @@ class Backends:
                 body = response.json()
                 message = body.get("detail") or response.reason_phrase
                 extra = body.get("extra") if isinstance(body.get("extra"), dict) else {}
+                if isinstance(body.get("extra"), list):
+                    # A request the schema refused: the fields and their messages.
+                    extra = {"errors": body["extra"]}
             except ValueError:
                 message, extra = response.reason_phrase, {}
             raise BackendError(response.status_code, str(message), extra)

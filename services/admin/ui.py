@@ -891,10 +891,14 @@ ROUTES = [
 
 
 def router() -> Router:
+    from services.admin import feedback_ui, participation_ui  # built on this module's helpers
+
     return Router(
         path="/admin",
         route_handlers=[
             *ROUTES,
+            *feedback_ui.ROUTES,
+            *participation_ui.ROUTES,
             create_static_files_router(
                 path="/static", directories=[HERE / "static"], opt={"exclude_from_auth": True}
             ),

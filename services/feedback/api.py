@@ -4,26 +4,44 @@ tracking, and the board's and units' handling of questions."""
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+import unicodedata
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    ClientException,
+    NotFoundException,
+    PermissionDeniedException,
+    SerializationException,
+    TooManyRequestsException,
+    ValidationException,
+)
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.security.jwt import Token
-from pydantic import BaseModel, EmailStr, Field, field_validator, model_validator
+from pydantic import BaseModel, EmailStr, Field, ValidationError, field_validator, model_validator
 from sqlalchemy.engine import Row
 
 from runtime.api import Input
 from runtime.auth import Principal, Role
+from runtime.clientip import client_key
 from runtime.messaging import UnitOfWork
 from runtime.service import Service
-from services.feedback import commands, store
+from services.feedback import attachments, commands, store
+from services.feedback.abuse import Guard, TooMany
 from services.feedback.calendar import DayKind, Now, WorkCalendar, public_holidays
 from services.feedback.deadlines import compute
-from services.feedback.domain import Invalid, NotAllowed, normalise_code, valid_phone
+from services.feedback.domain import (
+    Invalid,
+    NotAllowed,
+    canonical_field,
+    normalise_code,
+    valid_phone,
+)
 
 Caller = Request[Principal, Token, Any]
 TenantSlug = Annotated[str, QueryParameter(pattern=r"^[a-z0-9-]{1,50}$")]
@@ -42,10 +60,15 @@ class SubmissionIn(Input):
     #: The honeypot: hidden from people, filled in by form-filling robots.
     website: str = Field(default="", max_length=500)
 
-    @field_validator("field", "title", "name")
+    @field_validator("title", "name")
     @classmethod
     def _one_line(cls, value: str) -> str:
         return " ".join(value.split())
+
+    @field_validator("field")
+    @classmethod
+    def _field(cls, value: str) -> str:
+        return canonical_field(value)
 
     @field_validator("phone")
     @classmethod
@@ -83,6 +106,11 @@ class ClassifyIn(Input):
     unit: str = Field(pattern=SLUG)
     field: str | None = Field(default=None, min_length=2, max_length=100)
 
+    @field_validator("field")
+    @classmethod
+    def _field(cls, value: str | None) -> str | None:
+        return canonical_field(value) if value else value
+
 
 class OutOfScopeIn(Input):
     note: str = Field(min_length=5, max_length=5000)
@@ -100,6 +128,21 @@ class ExtendIn(Input):
 
 class DraftIn(Input):
     answer_html: str = Field(min_length=1, max_length=100_000)
+
+
+class AttachmentOut(BaseModel):
+    id: str
+    filename: str
+    media_type: str
+    size: int
+    #: Where the board or unit downloads it (with their token); never public.
+    url: str
+
+    @classmethod
+    def of(cls, row: Row) -> AttachmentOut:
+        url = f"/api/v1/feedback/questions/{row.question_id}/attachments/{row.id}"
+        return cls(id=row.id, filename=row.filename, media_type=row.media_type, size=row.size,
+                   url=url)  # fmt: skip
 
 
 class QuestionOut(BaseModel):
@@ -127,10 +170,18 @@ class QuestionOut(BaseModel):
     classification_overdue: bool
     answer_overdue: bool
     history: list[dict[str, Any]] = []
+    #: The files sent with it; listed when one question is read (None in lists).
+    attachments: list[AttachmentOut] | None = None
 
     @classmethod
-    def of(cls, row: Row, history: list[Row] | None = None) -> QuestionOut:
-        out = cls.model_validate(dict(row._mapping))
+    def of(
+        cls, row: Row, history: list[Row] | None = None, files: Sequence[Row] | None = None
+    ) -> QuestionOut:
+        fields = dict(row._mapping)
+        fields.pop("attachments", None)  # the questions table's unused JSON column
+        out = cls.model_validate(fields)
+        if files is not None:
+            out.attachments = [AttachmentOut.of(f) for f in files]
         out.history = [
             {"at": h.at, "action": h.action, "status": h.status, "actor": h.actor,
              "note": h.note, "public": h.public}
@@ -159,11 +210,11 @@ def _received_at(value: str) -> datetime:
     return moment
 
 
-async def _site_url(uow: UnitOfWork, tenant: str) -> str:
+async def _site_url(service: Service, uow: UnitOfWork, tenant: str) -> str:
     site = await store.site(uow.session, tenant)
     if site is None or not site.active:
         raise NotFoundException(f"Không có trang {tenant} để gửi câu hỏi.")
-    return f"https://{site.domain}"
+    return service.settings.site_url(site.slug, site.domain)
 
 
 async def _run(service: Service, work: Callable[[UnitOfWork], Awaitable[Row]]) -> Row:
@@ -219,26 +270,45 @@ class PublicController(Controller):
         data: JSONBody[ConfirmIn],
         service: NamedDependency[Service],
         now: NamedDependency[Now],
+        guard: NamedDependency[Guard],
+        request: Caller,
     ) -> dict[str, Any]:
-        row = await _run(service, lambda uow: commands.confirm(uow, data.token, now()))
+        row = await _with_link(
+            guard, client_ip(request, service),
+            lambda: _run(service, lambda uow: commands.confirm(uow, data.token, now())),
+        )  # fmt: skip
         return await _public(service, row)
 
     @post("/replies", operation_id="ReplyToClarification", exclude_from_auth=True, status_code=200)
     async def reply(
-        self, data: JSONBody[ReplyIn], service: NamedDependency[Service], now: NamedDependency[Now]
+        self,
+        data: JSONBody[ReplyIn],
+        service: NamedDependency[Service],
+        now: NamedDependency[Now],
+        guard: NamedDependency[Guard],
+        request: Caller,
     ) -> dict[str, Any]:
-        row = await _run(
-            service, lambda uow: commands.citizen_reply(uow, data.token, data.text.strip(), now())
-        )
+        row = await _with_link(
+            guard, client_ip(request, service),
+            lambda: _run(service, lambda uow: commands.citizen_reply(
+                uow, data.token, data.text.strip(), now())),
+        )  # fmt: skip
         return await _public(service, row)
 
     @get("/status/{code:str}", operation_id="QuestionStatus", exclude_from_auth=True)
     async def status(
-        self, code: FromPath[str], service: NamedDependency[Service]
+        self,
+        code: FromPath[str],
+        service: NamedDependency[Service],
+        guard: NamedDependency[Guard],
+        request: Caller,
     ) -> dict[str, Any]:
         """Where a question stands, by its tracking code."""
+        ip = client_ip(request, service)
+        await _guarded(guard.check("lookup", ip))
         canonical = normalise_code(code[:40])
         if canonical is None:
+            await guard.failed("lookup", ip)
             raise ClientException(
                 "Mã tra cứu không hợp lệ: mã gồm 12 chữ và số, dạng XXXX-XXXX-XXXX."
             )
@@ -246,11 +316,47 @@ class PublicController(Controller):
         async with service.db.read() as session:
             row = await store.by_code(session, canonical)
         if row is None:
+            await guard.failed("lookup", ip)
             raise NotFoundException(f"Không tìm thấy câu hỏi có mã {canonical}.")
         return await _public(service, row)
 
 
+def client_ip(request: Request[Any, Any, Any], service: Service) -> str:
+    """The key the client's address is counted under (runtime.clientip: the last hop
+    the gateway added to X-Forwarded-For, believed only from FORWARDED_ALLOW_IPS)."""
+    return client_key(request.scope, service.settings.forwarded_allow_ips)
+
+
+async def _guarded(check: Awaitable[None]) -> None:
+    try:
+        await check
+    except TooMany as exc:
+        raise too_many_response(exc) from exc
+
+
+def too_many_response(exc: TooMany) -> TooManyRequestsException:
+    return TooManyRequestsException(
+        detail=exc.message, headers={"Retry-After": str(exc.retry_after)}
+    )
+
+
+async def _with_link(guard: Guard, ip: str, work: Callable[[], Awaitable[Row]]) -> Row:
+    """A confirmation or clarification link tried from `ip`: refused while `ip` has
+    tried too many wrong ones, and counted when it is wrong."""
+    await _guarded(guard.check("token", ip))
+    try:
+        return await work()
+    except NotFoundException:
+        await guard.failed("token", ip)
+        raise
+
+
 _SENT = "Đã nhận. Xin mở thư xác nhận gửi tới email của Quý vị để hoàn tất."
+#: A submission with its files: the gateway's limit too (gateway/proxy.py).
+MAX_SUBMISSION_BYTES = 22 * 1024 * 1024
+#: A submission as JSON has no files: its text is at most 10,000 characters.
+MAX_JSON_BYTES = 256 * 1024
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 async def _public(service: Service, row: Row) -> dict[str, Any]:
@@ -323,32 +429,58 @@ async def upsert_calendar(
     )  # fmt: skip
 
 
+class ClockIn(Input):
+    now: datetime | None
+
+
+class ClockController(Controller):
+    """Sets the service's clock (PORTAL_CONTROLLABLE_CLOCK=1 only): end-to-end tests and
+    deadline drills move time to see the watcher act on the right day."""
+
+    path = "/api/v1/feedback/clock"
+
+    @put("/", operation_id="SetClock", status_code=200)
+    async def set_clock(
+        self, data: JSONBody[ClockIn], request: Caller, now: NamedDependency[Now]
+    ) -> dict[str, Any]:
+        if not request.user.operator:
+            raise PermissionDeniedException("Chỉ người vận hành cổng mới đặt được đồng hồ.")
+        if data.now is not None and data.now.tzinfo is None:
+            raise ClientException("Thời điểm phải ghi múi giờ, ví dụ 2026-11-27T00:00:00+07:00.")
+        now.set(data.now)
+        return {"now": now().isoformat(), "fixed": data.now is not None}
+
+
 class HandlingController(Controller):
     """The board classifies and approves; the unit drafts the answer."""
 
     path = "/api/v1/feedback/questions"
 
-    @post("/", operation_id="SubmitQuestion", exclude_from_auth=True, status_code=202)
+    @post(
+        "/", operation_id="SubmitQuestion", exclude_from_auth=True, status_code=202,
+        request_max_body_size=MAX_SUBMISSION_BYTES,
+    )  # fmt: skip
     async def submit(
         self,
-        data: JSONBody[SubmissionIn],
+        request: Caller,
         service: NamedDependency[Service],
         now: NamedDependency[Now],
+        guard: NamedDependency[Guard],
     ) -> dict[str, str]:
-        """A citizen's question or feedback; it counts as received once the sender
-        opens the link mailed to them."""
-        if data.website:
-            # A robot filled the hidden field: answer as if accepted, keep nothing.
-            return {"code": "", "status": "unconfirmed", "message": _SENT}
-        submission = commands.Submission(
-            tenant=data.tenant, kind=data.kind, field=data.field, title=data.title,
-            text=data.text.strip(), name=data.name, email=str(data.email) if data.email else None,
-            phone=data.phone,
-        )  # fmt: skip
-        async with service.unit_of_work() as uow:
-            site_url = await _site_url(uow, data.tenant)
-            _id, code = await commands.submit(uow, submission, now(), site_url)
-            await uow.commit()
+        """A citizen's question or feedback, as JSON (SubmissionIn) or as a form
+        (multipart/form-data: the same fields, and up to 3 files in `attachments`).
+        It counts as received once the sender opens the link mailed to them."""
+        ip = client_ip(request, service)
+        await _guarded(guard.before_reading(ip))
+        data, files = await read_submission(request)
+        try:
+            code = await take_submission(
+                service, guard, client_ip=ip, data=data, files=files, now=now()
+            )
+        except TooMany as exc:
+            raise too_many_response(exc) from exc
+        except Invalid as exc:
+            raise ClientException(str(exc), status_code=422) from exc
         return {"code": code, "status": "unconfirmed", "message": _SENT}
 
     @get("/", operation_id="ListQuestions")
@@ -380,7 +512,36 @@ class HandlingController(Controller):
         assert service.db
         async with service.db.read() as session:
             history = await store.history(session, row.id, public_only=False)
-        return QuestionOut.of(row, history)
+            files = await store.attachment_list(session, [row.id])
+        return QuestionOut.of(row, history, files)
+
+    @get(
+        "/{question_id:uuid}/attachments/{attachment_id:uuid}",
+        operation_id="DownloadAttachment", media_type="application/octet-stream",
+    )  # fmt: skip
+    async def attachment(
+        self, question_id: FromPath[Any], attachment_id: FromPath[Any],
+        service: NamedDependency[Service], request: Caller,
+    ) -> Response[bytes]:  # fmt: skip
+        """A file the citizen attached: for the board of the question's site and the
+        unit it was forwarded to only; always a download, never shown in the page."""
+        row = await _readable(service, str(question_id), request.user, unit=True)
+        assert service.db
+        async with service.db.read() as session:
+            found = await store.attachment(session, row.id, str(attachment_id))
+        if found is None:
+            raise NotFoundException("Không tìm thấy tệp đính kèm.")
+        return Response(
+            found.data,
+            media_type=found.media_type,
+            headers={
+                "content-disposition": content_disposition(found.filename),
+                "x-content-type-options": "nosniff",
+                # A file is data, never a page: no scripts even if a browser sniffed one.
+                "content-security-policy": "sandbox; default-src 'none'",
+                "cache-control": "private, no-store",
+            },
+        )
 
     @post("/{question_id:uuid}/classify", operation_id="ClassifyQuestion", status_code=200)
     async def classify(
@@ -419,7 +580,7 @@ class HandlingController(Controller):
         async def work(uow: UnitOfWork) -> Row:
             return await commands.clarify(
                 uow, row.id, note=data.note.strip(), by=request.user.username, now=now(),
-                site_url=await _site_url(uow, row.tenant),
+                site_url=await _site_url(service, uow, row.tenant),
             )  # fmt: skip
 
         done = await _run(service, work)
@@ -467,11 +628,100 @@ class HandlingController(Controller):
         async def work(uow: UnitOfWork) -> Row:
             return await commands.approve(
                 uow, row.id, by=request.user.username, now=now(),
-                site_url=await _site_url(uow, row.tenant),
+                site_url=await _site_url(service, uow, row.tenant),
             )  # fmt: skip
 
         done = await _run(service, work)
         return QuestionOut.of(done)
+
+
+# --- submissions -------------------------------------------------------------------
+
+
+async def read_submission(
+    request: Request[Any, Any, Any],
+) -> tuple[SubmissionIn, list[UploadFile]]:
+    """The submission's fields, checked by SubmissionIn, and its uploaded files, from
+    a JSON body or a form (files only in `attachments`; a field sent twice is refused)."""
+    content_type = request.headers.get("content-type", "").lower()
+    files: list[UploadFile] = []
+    if content_type.startswith(_FORMS):
+        form = await request.form()
+        fields: dict[str, Any] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if key != "attachments":
+                    raise ClientException("Tệp đính kèm phải gửi trong trường attachments.")
+                files.append(value)
+            elif key == "attachments":
+                if value:
+                    raise ClientException("Trường attachments chỉ nhận tệp.")
+            elif key in fields:
+                raise ClientException(f"Trường {key[:50]} được gửi nhiều lần.")
+            else:
+                fields[key] = value
+        for optional in ("email", "phone"):  # a form's empty box means "not given"
+            if fields.get(optional) == "":
+                fields[optional] = None
+        payload: Any = fields
+    else:
+        if len(await request.body()) > MAX_JSON_BYTES:
+            raise ClientException(
+                "Nội dung gửi quá lớn; tệp đính kèm xin gửi bằng biểu mẫu "
+                "multipart/form-data.", status_code=413,
+            )  # fmt: skip
+        try:
+            payload = await request.json()
+        except SerializationException as exc:
+            raise ClientException("Dữ liệu JSON không hợp lệ.") from exc
+    try:
+        return SubmissionIn.model_validate(payload), files
+    except ValidationError as exc:
+        raise ValidationException(
+            detail=f"Validation failed for {request.method} {request.url.path}",
+            extra=[{"message": e["msg"], "key": ".".join(map(str, e["loc"]))}
+                   for e in exc.errors(include_url=False)],
+        ) from exc  # fmt: skip
+
+
+async def take_submission(
+    service: Service,
+    guard: Guard,
+    *,
+    client_ip: str,
+    data: SubmissionIn,
+    files: Sequence[attachments.Upload],
+    now: datetime,
+) -> str:
+    """Take a citizen's submission (from the API or a site's form): the abuse limits,
+    the honeypot, the files checked by content, then the question and its files
+    stored in one transaction. Its tracking code ("" for a robot caught by the
+    honeypot, answered as if accepted). Raises abuse.TooMany (429), domain Invalid
+    (422), or NotFoundException for a site that takes no questions."""
+    await guard.admit(client_ip, str(data.email) if data.email else None, data.phone)
+    if data.website:
+        # A robot filled the hidden field: answer as if accepted, keep nothing.
+        return ""
+    checked = await attachments.from_uploads(files)
+    submission = commands.Submission(
+        tenant=data.tenant, kind=data.kind, field=data.field, title=data.title,
+        text=data.text.strip(), name=data.name, email=str(data.email) if data.email else None,
+        phone=data.phone, attachments=checked,
+    )  # fmt: skip
+    async with service.unit_of_work() as uow:
+        site_url = await _site_url(service, uow, data.tenant)
+        _id, code = await commands.submit(uow, submission, now, site_url)
+        await uow.commit()
+    return code
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with the name twice: plain ASCII for old clients, UTF-8 (RFC 5987)
+    for the rest; the name is already safe (runtime.uploads.safe_filename)."""
+    plain = unicodedata.normalize("NFKD", filename.replace("đ", "d").replace("Đ", "D"))
+    ascii_name = plain.encode("ascii", "ignore").decode()
+    ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", ascii_name) or "tep"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 
 async def _readable(

@@ -54,8 +54,8 @@ def _package_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
 
 
 def public_holidays(year: int) -> dict[date, str]:
-    """The package's holidays of `year` with their (English) names, for the admin UI."""
-    vn = holidays.country_holidays("VN", years=year)
+    """The package's holidays of `year` with their Vietnamese names, for the admin UI."""
+    vn = holidays.country_holidays("VN", years=year, language="vi")
     return {day: name for day, name in sorted(vn.items()) if day.year == year}
 
 

@@ -7,6 +7,7 @@ import hashlib
 import re
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,7 @@ from contracts import (
 from runtime.html import sanitize_html
 from runtime.messaging import UnitOfWork
 from services.feedback import store
+from services.feedback.attachments import Attachment
 from services.feedback.calendar import TZ, WorkCalendar
 from services.feedback.deadlines import Clock, Pause, check_answer_by, compute, warning_at
 from services.feedback.domain import (
@@ -58,10 +60,13 @@ class Submission:
     name: str
     email: str | None
     phone: str | None
+    #: Checked files (attachments.from_uploads / attachments.check), kept privately.
+    attachments: Sequence[Attachment] = ()
 
 
 async def submit(uow: UnitOfWork, s: Submission, now: datetime, site_url: str) -> tuple[str, str]:
-    """A new question waiting for its sender to confirm by the mailed link; (id, code)."""
+    """A new question waiting for its sender to confirm by the mailed link; (id, code).
+    Its attachments are written in the same transaction: all or nothing."""
     question_id, code, token = str(uuid.uuid4()), new_code(), secrets.token_urlsafe(32)
     await uow.session.execute(
         store.questions.insert().values(
@@ -71,6 +76,13 @@ async def submit(uow: UnitOfWork, s: Submission, now: datetime, site_url: str) -
             confirm_hash=token_hash(token),
         )
     )  # fmt: skip
+    if s.attachments:
+        await uow.session.execute(store.attachments.insert(), [
+            {"id": str(uuid.uuid4()), "question_id": question_id, "position": i,
+             "filename": a.filename, "media_type": a.media_type, "size": a.size,
+             "sha256": a.sha256, "data": a.data, "created_at": now}
+            for i, a in enumerate(s.attachments)
+        ])  # fmt: skip
     await store.log(uow.session, question_id, at=now, action="submit",
                     status=Status.UNCONFIRMED, actor="citizen", public=True)  # fmt: skip
     if s.email:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from enum import StrEnum
 
 
@@ -35,6 +36,38 @@ STATUS_VI = {
 }
 
 KIND_VI = {"question": "Hỏi đáp", "feedback": "Phản ánh, kiến nghị"}
+
+#: The fields (lĩnh vực) a citizen chooses from on the form.
+FIELDS = (
+    "Đất đai", "Xây dựng", "Quy hoạch", "Môi trường", "Giao thông", "Trật tự đô thị", "Y tế",
+    "Giáo dục", "Lao động, việc làm", "Thuế, tài chính", "Hộ tịch, cư trú", "Văn hóa, du lịch",
+    "Đầu tư, doanh nghiệp", "Khác",
+)  # fmt: skip
+#: A stable code for each field, for machines (Open311 service codes are made of it):
+#: it never changes once published, even if the field's label is reworded.
+FIELD_CODES = {
+    "Đất đai": "dat-dai", "Xây dựng": "xay-dung", "Quy hoạch": "quy-hoach",
+    "Môi trường": "moi-truong", "Giao thông": "giao-thong", "Trật tự đô thị": "trat-tu-do-thi",
+    "Y tế": "y-te", "Giáo dục": "giao-duc", "Lao động, việc làm": "lao-dong-viec-lam",
+    "Thuế, tài chính": "thue-tai-chinh", "Hộ tịch, cư trú": "ho-tich-cu-tru",
+    "Văn hóa, du lịch": "van-hoa-du-lich", "Đầu tư, doanh nghiệp": "dau-tu-doanh-nghiep",
+    "Khác": "khac",
+}  # fmt: skip
+OTHER_FIELD = "Khác"
+_FIELD_BY_KEY = {unicodedata.normalize("NFC", label).casefold(): label for label in FIELDS}
+
+
+def canonical_field(text: str) -> str:
+    """A field as typed, written as the list writes it when it is one of the list's
+    (any case, spacing or Unicode form); other text stays as typed, on one line."""
+    one_line = " ".join(unicodedata.normalize("NFC", text).split())
+    return _FIELD_BY_KEY.get(one_line.casefold(), one_line)
+
+
+def field_code(label: str) -> str:
+    """The code of a field stored as `label`; that of "Khác" for a field not on the list."""
+    return FIELD_CODES.get(label, FIELD_CODES[OTHER_FIELD])
+
 
 #: Which action may happen in which status.
 ALLOWED: dict[str, frozenset[Status]] = {

@@ -13,6 +13,11 @@ async def on_tenant_upserted(uow: UnitOfWork, event: TenantUpserted, _env: Envel
         uow.session,
         store.sites,
         key={"slug": event.tenant},
-        values={"name": event.name, "domain": event.domain, "active": event.active},
+        values={
+            "name": event.name,
+            "domain": event.domain,
+            "active": event.active,
+            "kind": event.kind,
+        },
         sequence=event.sequence,
     )

@@ -3,6 +3,9 @@
 Mails are queued in the database in the transaction that decides to send them (a
 confirmation link, a published answer); this loop sends each one, retrying with
 back-off while the mail server is away, and never sends one twice once it is marked.
+Every replica runs the loop: a sender first claims the mail (a lease of CLAIM, longer
+than a send may take), so two replicas that see it pending do not both send it; a
+replica that dies after its claim leaves the mail to be sent when the lease ends.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from services.feedback import store
 
 log = logging.getLogger("portal.feedback.mail")
 MAX_ATTEMPTS = 20
+SEND_TIMEOUT_SECONDS = 15
+CLAIM = timedelta(minutes=5)
 
 
 class Smtp:
@@ -38,10 +43,11 @@ class Smtp:
             message,
             hostname=self.settings.smtp_host,
             port=self.settings.smtp_port,
-            username=self.settings.smtp_username,
-            password=self.settings.smtp_password,
+            # An empty SMTP_USERNAME (compose passes `${SMTP_USERNAME:-}`) means no login.
+            username=self.settings.smtp_username or None,
+            password=self.settings.smtp_password or None,
             start_tls=self.settings.smtp_starttls,
-            timeout=15,
+            timeout=SEND_TIMEOUT_SECONDS,
         )
 
 
@@ -73,6 +79,11 @@ class Mailer:
             batch = await store.pending_mails(uow.session, now)
         sent = 0
         for mail in batch:
+            async with self._uow() as uow:
+                mine = await store.claim_mail(uow.session, mail.id, now, self._clock() + CLAIM)
+                await uow.commit()
+            if not mine:  # another replica is sending it, or has sent it
+                continue
             try:
                 await self._smtp.send(mail.to_address, mail.subject, mail.body)
             except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:

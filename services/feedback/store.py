@@ -14,11 +14,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     delete,
+    func,
     select,
     update,
 )
@@ -41,6 +43,9 @@ sites = Table(
     Column("domain", String(253), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("sequence", Integer, nullable=False),
+    #: city, department, ward, commune or special (TenantUpserted.kind): the city
+    #: portal's board sees the city-wide reports.
+    Column("kind", String(20), nullable=True),
 )
 
 #: Operators' entries to the official calendar: extra days off and make-up working days.
@@ -92,6 +97,25 @@ questions = Table(
     Column("version", Integer, nullable=False, server_default="1"),
     Index("ix_questions_tenant_status", "tenant", "status", "received_at"),
     Index("ix_questions_unit_status", "unit", "status"),
+)
+
+#: Files citizens attached to their questions, checked by content before they get
+#: here (services/feedback/attachments.py). Private: only the board and the unit
+#: handling the question read them. The bytes are kept in the row (at most 3 files,
+#: 20 MB in all, per question), so a question and its files are written in one
+#: transaction and backed up together.
+attachments = Table(
+    "attachments",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("question_id", String(36), ForeignKey("questions.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 #: What happened to a question, in order: the status history citizens see (public
@@ -176,6 +200,10 @@ async def site(session: AsyncSession, slug: str) -> Row | None:
     return (await session.execute(select(sites).where(sites.c.slug == slug))).first()
 
 
+async def site_by_domain(session: AsyncSession, domain: str) -> Row | None:
+    return (await session.execute(select(sites).where(sites.c.domain == domain))).first()
+
+
 # --- questions -----------------------------------------------------------------
 
 
@@ -253,6 +281,63 @@ async def list_questions(
         query = query.where(flag if overdue else ~flag)
     query = query.order_by(questions.c.received_at.desc(), questions.c.id)
     return list((await session.execute(query.limit(limit).offset(offset))).all())
+
+
+async def published_answers(
+    session: AsyncSession, tenant: str, *, q: str = "", limit: int = 20, offset: int = 0
+) -> tuple[int, list[Row]]:
+    """A site's published answers, newest first, optionally those containing `q` (a plain
+    substring match until the search service indexes them)."""
+    where = [questions.c.tenant == tenant, questions.c.status == "published"]
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        where.append(
+            questions.c.title.ilike(pattern, escape="\\")
+            | questions.c.published_question.ilike(pattern, escape="\\")
+            | questions.c.answer_html.ilike(pattern, escape="\\")
+        )
+    counted = select(func.count()).select_from(questions).where(*where)
+    total = (await session.execute(counted)).scalar_one()
+    query = (
+        select(questions)
+        .where(*where)
+        .order_by(questions.c.published_at.desc(), questions.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return total, list((await session.execute(query)).all())
+
+
+# --- attachments ------------------------------------------------------------------
+
+_ATTACHMENT_INFO = (
+    attachments.c.id,
+    attachments.c.question_id,
+    attachments.c.filename,
+    attachments.c.media_type,
+    attachments.c.size,
+)
+
+
+async def attachment_list(session: AsyncSession, question_ids: Sequence[str]) -> list[Row]:
+    """What is attached to these questions (without the bytes), in order."""
+    if not question_ids:
+        return []
+    query = (
+        select(*_ATTACHMENT_INFO)
+        .where(attachments.c.question_id.in_(question_ids))
+        .order_by(attachments.c.question_id, attachments.c.position)
+    )
+    return list((await session.execute(query)).all())
+
+
+async def attachment(session: AsyncSession, question_id: str, attachment_id: str) -> Row | None:
+    """One file of one question, with its bytes."""
+    query = select(attachments).where(
+        attachments.c.id == attachment_id, attachments.c.question_id == question_id
+    )
+    return (await session.execute(query)).first()
 
 
 # --- the watcher's agenda --------------------------------------------------------
@@ -338,3 +423,14 @@ async def pending_mails(session: AsyncSession, now: datetime, limit: int = 50) -
         .limit(limit)
     )
     return list((await session.execute(query)).all())
+
+
+async def claim_mail(session: AsyncSession, mail_id: int, now: datetime, until: datetime) -> bool:
+    """Take a pending mail for sending until `until`: true for one sender only, however
+    many replicas saw it pending (the row is re-checked under the row lock)."""
+    result = await session.execute(
+        update(mails)
+        .where(mails.c.id == mail_id, mails.c.sent_at.is_(None), mails.c.next_attempt_at <= now)
+        .values(next_attempt_at=until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

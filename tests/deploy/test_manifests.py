@@ -13,7 +13,8 @@ Nothing here needs Docker, a cluster, kubectl or the network:
   in kubernetes-validate (strict: unknown fields are errors), and the platform's
   rules are checked on the result (probes, limits, security, migrations, secrets,
   ingress, network policies, autoscaling);
-- the topic script shared by compose and Kubernetes runs against stub Kafka tools.
+- the topic script shared by compose and Kubernetes declares every topic of
+  contracts/topics.py and runs against stub Kafka tools.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from contracts.topics import TOPICS as CONTRACT_TOPICS
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 COMPOSE_DIR = DEPLOY / "compose"
@@ -46,13 +49,15 @@ PROCESSES = {
     "content": "services.content",
     "editorial": "services.editorial",
     "renderer": "services.renderer",
+    "feedback": "services.feedback",
     "gateway": "gateway",
 }
-WITH_DATABASE = {"admin", "content", "editorial", "renderer"}
-AUTOSCALED = {"gateway", "renderer"}
+WITH_DATABASE = {"admin", "content", "editorial", "renderer", "feedback"}
+AUTOSCALED = {"gateway", "renderer", "feedback"}
 PORT = 8000
 
-# Read by every process; the services add DATABASE_URL, the gateway GATEWAY_ENV.
+# Read by every process; the services add DATABASE_URL, the callers SERVICE_URLS,
+# feedback MAIL_ENV.
 COMMON_ENV = {
     "HOST",
     "PORT",
@@ -65,22 +70,36 @@ COMMON_ENV = {
     "LOG_LEVEL",
     "PORTAL_DEMO",
 }
-GATEWAY_ENV = {
+# The base URL of every service (runtime/settings.py), for the processes that call them
+# over HTTP: the gateway proxies to all, admin's web UI calls their APIs (backends.py).
+SERVICE_URLS = {
     "PORTAL_ADMIN_URL": "admin",
     "PORTAL_CONTENT_URL": "content",
     "PORTAL_EDITORIAL_URL": "editorial",
     "PORTAL_RENDERER_URL": "renderer",
+    "PORTAL_FEEDBACK_URL": "feedback",
 }
+CALLERS = {"gateway", "admin"}
+# feedback mails citizens through an SMTP server; its login is optional and secret.
+MAIL_ENV = {"SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "MAIL_FROM"}
+MAIL_SECRETS = {"SMTP_USERNAME", "SMTP_PASSWORD"}
+MAILING = {"feedback"}
 SECRET_KEYS = {"DATABASE_URL", "PORTAL_AUTH_SECRET"}
+# The development mail catcher, in compose's demo profile only.
+DEMO_MAILBOX = "mailbox"
 
 DLT_RETENTION_MS = str(30 * 24 * 3600 * 1000)
+# Every topic of the registry and its dead-letter topic (one partition, kept 30 days),
+# as runtime/kafka.py's ensure_topics makes them on the embedded broker.
 TOPICS = {
-    "portal.admin.tenant.v1": ("1", {"cleanup.policy": "compact"}),
-    "portal.content.article.v1": ("3", {}),
-    "portal.editorial.review.v1": ("3", {}),
-    "portal.admin.tenant.v1.dlt": ("1", {"retention.ms": DLT_RETENTION_MS}),
-    "portal.content.article.v1.dlt": ("1", {"retention.ms": DLT_RETENTION_MS}),
-    "portal.editorial.review.v1.dlt": ("1", {"retention.ms": DLT_RETENTION_MS}),
+    **{
+        topic.name: (
+            str(topic.partitions),
+            {"cleanup.policy": "compact"} if topic.compacted else {},
+        )
+        for topic in CONTRACT_TOPICS
+    },
+    **{topic.dead_letter: ("1", {"retention.ms": DLT_RETENTION_MS}) for topic in CONTRACT_TOPICS},
 }
 
 OVERLAYS = sorted(p.name for p in (K8S / "overlays").iterdir() if p.is_dir())
@@ -298,6 +317,22 @@ def test_yaml_parses(path: Path) -> None:
     documents = load_yaml_documents(path)
     assert documents, f"{path} is empty"
     assert all(isinstance(doc, dict) for doc in documents)
+    # PyYAML keeps the last of two equal keys; docker compose and kubectl refuse them.
+    for document in yaml.compose_all(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader):
+        assert_no_duplicate_keys(document, path)
+
+
+def assert_no_duplicate_keys(node: yaml.Node | None, path: Path) -> None:
+    if isinstance(node, yaml.MappingNode):
+        keys = [key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)]
+        duplicates = {key for key in keys if keys.count(key) > 1}
+        assert not duplicates, f"{path}, line {node.start_mark.line + 1}: {duplicates} twice"
+        for key, value in node.value:
+            assert_no_duplicate_keys(key, path)
+            assert_no_duplicate_keys(value, path)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            assert_no_duplicate_keys(item, path)
 
 
 # --------------------------------------------------------------------------- Dockerfile
@@ -350,6 +385,7 @@ def test_dockerfile_copies_what_pip_install_needs() -> None:
 
 # --------------------------------------------------------------------------- compose
 INTERPOLATION = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
+INTERPOLATION_NAMES = re.compile(r"\$\{(\w+)")
 
 
 def interpolate(value: Any, variables: dict[str, str]) -> Any:
@@ -425,9 +461,14 @@ def test_compose_environment(compose: dict) -> None:
         required = set(COMMON_ENV)
         if name in WITH_DATABASE:
             required.add("DATABASE_URL")
-        else:
-            required |= set(GATEWAY_ENV)
+        if name in CALLERS:
+            required |= set(SERVICE_URLS)
+        if name in MAILING:
+            required |= MAIL_ENV | MAIL_SECRETS
         assert required <= set(environment), f"{name}: missing {required - set(environment)}"
+        for key, target in SERVICE_URLS.items():
+            if key in environment:
+                assert urlsplit(environment[key]).hostname == target, f"{name}: {key}"
         assert environment["HOST"] == "0.0.0.0"
         assert str(environment["PORT"]) == str(PORT)
         assert environment["OTEL_SERVICE_NAME"].endswith(name)
@@ -464,6 +505,9 @@ def test_compose_dependencies(compose: dict) -> None:
         deps = depends_on(services[name])
         assert deps.get("kafka") == "service_healthy", name
         assert deps.get("kafka-topics") == "service_completed_successfully", name
+    gateway = depends_on(services["gateway"])
+    for name in WITH_DATABASE:
+        assert gateway.get(name) == "service_healthy", f"the gateway waits for {name}"
     # No cycles.
     visiting: set[str] = set()
     done: set[str] = set()
@@ -522,9 +566,10 @@ def test_compose_ports_and_addresses(compose: dict) -> None:
             assert host in services, f"{name}: {key} points at unknown host {host}"
             if host in PROCESSES:
                 assert port == int(services[host]["environment"]["PORT"]), f"{name}: {key}"
-    gateway_env = services["gateway"]["environment"]
-    for key, target in GATEWAY_ENV.items():
-        assert urlsplit(gateway_env[key]).hostname == target
+    for caller in CALLERS:
+        environment = services[caller]["environment"]
+        for key, target in SERVICE_URLS.items():
+            assert urlsplit(environment[key]).hostname == target, f"{caller}: {key}"
     # The ports the processes use on the engines are the ones the engines listen on.
     kafka_env = services["kafka"]["environment"]
     assert "PLAINTEXT://kafka:9092" in kafka_env["KAFKA_ADVERTISED_LISTENERS"]
@@ -567,6 +612,51 @@ def test_compose_env_example_covers_the_required_variables() -> None:
     for key in required:
         assert "change-me" in example[key], f"{key} must be a placeholder"
     assert ".env" in (COMPOSE_DIR / ".gitignore").read_text(encoding="utf-8").split()
+
+
+def test_compose_mail_goes_to_the_demo_mailbox_unless_a_relay_is_named(
+    raw_compose: dict,
+) -> None:
+    example = read_env_file(COMPOSE_DIR / ".env.example")
+    services = interpolate(raw_compose, example)["services"]
+    mailbox = services[DEMO_MAILBOX]
+    assert mailbox["command"] == ["python", "-m", "runtime.mailbox"]
+    assert mailbox.get("profiles") == ["demo"], "a development mail catcher, demo only"
+    assert mailbox["image"] == services["feedback"]["image"]
+    assert mailbox.get("read_only") is True
+    assert "healthcheck" in mailbox
+    # It keeps the messages on the writable /tmp, and shows them to this machine only.
+    assert mailbox["environment"]["PORTAL_DATA_DIR"].startswith("/tmp/")
+    assert "/tmp" in mailbox["tmpfs"]
+    assert [str(p) for p in mailbox["ports"]] == [f"127.0.0.1:8106:{PORT}"]
+    for name in MAILING:
+        environment = services[name]["environment"]
+        # Nothing in .env: the mailbox, with no login and no TLS.
+        assert environment["SMTP_HOST"] == DEMO_MAILBOX
+        assert environment["SMTP_PORT"] == mailbox["environment"]["SMTP_PORT"]
+        assert environment["SMTP_STARTTLS"] == "0"
+        assert environment["SMTP_USERNAME"] == environment["SMTP_PASSWORD"] == ""
+        assert environment["MAIL_FROM"]
+        # Not started without the demo profile: nothing may wait for it.
+        assert DEMO_MAILBOX not in depends_on(services[name])
+    for name, service in services.items():
+        assert DEMO_MAILBOX not in depends_on(service), f"{name} waits for the demo mailbox"
+    # .env names the city's relay: the mail goes there.
+    relay = {"SMTP_HOST": "relay.example.vn", "SMTP_PORT": "587", "SMTP_STARTTLS": "1"}
+    with_relay = interpolate(raw_compose, {**example, **relay})
+    environment = with_relay["services"]["feedback"]["environment"]
+    assert {key: environment[key] for key in relay} == relay
+
+
+def test_compose_env_example_mentions_every_variable() -> None:
+    """Each ${VAR} of compose.yaml is in .env.example, set or as a commented default."""
+    used = set(INTERPOLATION_NAMES.findall((COMPOSE_DIR / "compose.yaml").read_text("utf-8")))
+    text = (COMPOSE_DIR / ".env.example").read_text(encoding="utf-8")
+    mentioned = set(re.findall(r"^#?\s*(\w+)=", text, flags=re.MULTILINE))
+    assert used <= mentioned, f"not in .env.example: {sorted(used - mentioned)}"
+    assert {"SMTP_HOST", "SMTP_PASSWORD"} <= used
+    password = re.search(r"^#?\s*SMTP_PASSWORD=(.*)$", text, flags=re.MULTILINE)
+    assert password is not None and "change-me" in password.group(1)
 
 
 # --------------------------------------------------------------------------- topics
@@ -751,7 +841,7 @@ def test_environment_config_and_secrets(rendered: tuple[str, list[dict]]) -> Non
     config_maps = of_kind(resources, "ConfigMap")
     assert not of_kind(resources, "Secret"), "Secrets are created by operators, not committed"
     example = read_env_file(K8S / "secrets.env.example")
-    assert set(example) == SECRET_KEYS
+    assert set(example) == SECRET_KEYS | MAIL_SECRETS
     assert all("change-me" in value for value in example.values())
     for name, deployment in of_kind(resources, "Deployment").items():
         for container in containers(deployment):
@@ -763,19 +853,28 @@ def test_environment_config_and_secrets(rendered: tuple[str, list[dict]]) -> Non
             env = env_of(container)
             available |= set(env)
             required = set(COMMON_ENV) | ({"DATABASE_URL"} if name in WITH_DATABASE else set())
-            if name == "gateway" and container["name"] == "gateway":
-                required |= set(GATEWAY_ENV)
+            serving = container["name"] == name  # not the migrate init container
+            if name in CALLERS and serving:
+                required |= set(SERVICE_URLS)
+            if name in MAILING and serving:
+                required |= MAIL_ENV | MAIL_SECRETS
             assert required <= available, f"{where}: missing {required - available}"
             for key in SECRET_KEYS & set(env):
                 reference = env[key]["valueFrom"]["secretKeyRef"]
                 assert reference == {"name": "portal-secrets", "key": key}, where
-            for key, service in GATEWAY_ENV.items():
+            for key in MAIL_SECRETS & set(env):
+                # Optional: a relay may take the cluster's mail without a login.
+                reference = env[key]["valueFrom"]["secretKeyRef"]
+                assert reference == {"name": "portal-secrets", "key": key, "optional": True}
+            for key, service in SERVICE_URLS.items():
                 if key in env:
                     url = urlsplit(env[key]["value"])
                     assert (url.hostname, url.port) == (service, PORT), where
     config = config_maps["portal-config"]["data"]
     assert (config["HOST"], config["PORT"]) == ("0.0.0.0", str(PORT))
-    assert not SECRET_KEYS & set(config), "secrets belong in the Secret"
+    assert not (SECRET_KEYS | MAIL_SECRETS) & set(config), "secrets belong in the Secret"
+    assert config["SMTP_PORT"] in {"25", "587"}, "the relay's SMTP or submission port"
+    assert (config["SMTP_PORT"] == "587") == (config["SMTP_STARTTLS"] == "1")
     assert config["PORTAL_DEMO"] == "0"
 
 
@@ -876,12 +975,18 @@ def test_network_policies(rendered: tuple[str, list[dict]]) -> None:
         name for name, peers in admitted_from.items() if any(map(from_ingress_controller, peers))
     }
     assert receiving == {"gateway"}
-    for name in WITH_DATABASE:
+    for name in pods:
         same_namespace = [p for p in admitted_from[name] if "namespaceSelector" not in p]
-        assert same_namespace, f"the gateway cannot reach {name}"
-        for peer in same_namespace:
-            assert _selects(peer["podSelector"], pods["gateway"]), f"{name} admits {peer}"
-            assert not any(_selects(peer["podSelector"], pods[n]) for n in WITH_DATABASE)
+        callers = {
+            caller
+            for caller, labels in pods.items()
+            for peer in same_namespace
+            if _selects(peer["podSelector"], labels)
+        }
+        # The services are reached by the gateway and admin's web UI only; the gateway
+        # by none of the platform's pods.
+        expected = CALLERS if name in WITH_DATABASE else set()
+        assert callers == expected, f"{name} is reached from {callers}"
 
 
 def test_namespace(rendered: tuple[str, list[dict]]) -> None:
@@ -916,6 +1021,11 @@ def test_production_settings() -> None:
     assert config["PORTAL_DEMO"] == "0"
     assert config["LOG_LEVEL"] in {"INFO", "WARNING", "ERROR"}
     deployments = of_kind(resources, "Deployment")
+    # feedback's clock set over its API is for end-to-end tests and drills only.
+    assert config.get("PORTAL_CONTROLLABLE_CLOCK", "0") == "0"
+    for deployment in deployments.values():
+        for container in containers(deployment):
+            assert "PORTAL_CONTROLLABLE_CLOCK" not in env_of(container)
     for name in WITH_DATABASE - AUTOSCALED:
         assert deployments[name]["spec"]["replicas"] >= 2, name
     for name, autoscaler in of_kind(resources, "HorizontalPodAutoscaler").items():

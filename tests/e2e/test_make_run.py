@@ -81,12 +81,15 @@ def test_run_shows_demo_sites_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
             city = http.get("/", headers={"Host": f"hanoi.localhost:{port}"})
             ward = http.get("/", headers={"Host": f"hoankiem.localhost:{port}"})
+            answers = http.get("/hoi-dap", headers={"Host": f"hoankiem.localhost:{port}"})
         assert "Hà Nội khánh thành tuyến phố đi bộ" in city.text
         assert "Phường Hoàn Kiếm ra quân chỉnh trang vỉa hè" in ward.text
         assert "Hà Nội khánh thành tuyến phố đi bộ" not in ward.text
+        # A citizen's question, confirmed through the dev mailbox, answered and published.
+        assert "Thủ tục cấp giấy chứng nhận quyền sử dụng đất lần đầu" in answers.text
 
         processes = descendants(launcher.pid)
-        assert len(processes) >= 6  # broker + 5 services
+        assert len(processes) >= 8  # broker + 6 services + the dev mailbox
         launcher.send_signal(signal.SIGINT)
         assert launcher.wait(60) == 0
         deadline = time.monotonic() + 10

@@ -22,6 +22,7 @@ import pytest
 from conftest import make_pdf
 from PIL import ExifTags, Image, ImageCms
 
+from runtime import uploads
 from services.content import media
 from services.content.media import (
     IMAGE_WIDTHS,
@@ -156,7 +157,7 @@ def test_pdf_with_only_an_owner_password_is_read() -> None:
 
 
 def test_pdf_pages_read_for_text_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media, "PDF_MAX_PAGES", 1)
+    monkeypatch.setattr(uploads, "PDF_MAX_PAGES", 1)
     result = inspect(make_pdf("First page", "Second page"), "x.pdf")
     assert result.pages == 2
     assert result.text == "First page"
@@ -200,13 +201,13 @@ def test_xlsx_text_has_every_sheet() -> None:
 
 
 def test_xlsx_cells_read_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media, "XLSX_MAX_CELLS", 3)
+    monkeypatch.setattr(uploads, "XLSX_MAX_CELLS", 3)
     text = inspect(make_xlsx(), "x.xlsx").text
     assert text == "Danh sách STT Họ tên Ngày nộp"
 
 
 def test_text_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media, "TEXT_MAX_CHARS", 20)
+    monkeypatch.setattr(uploads, "TEXT_MAX_CHARS", 20)
     text = inspect(make_docx(), "x.docx").text
     assert text == "Ủy ban nhân dân thàn"
 
@@ -248,7 +249,7 @@ def test_animated_gif_is_accepted() -> None:
 
 
 def test_image_at_the_pixel_limit_is_accepted(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media, "MAX_IMAGE_PIXELS", 64 * 48)
+    monkeypatch.setattr(uploads, "MAX_IMAGE_PIXELS", 64 * 48)
     assert inspect(make_image("PNG", (64, 48)), "x.png").kind is MediaKind.image
 
 
@@ -359,7 +360,7 @@ def test_zip_member_with_extreme_ratio_is_refused() -> None:
 def test_zip_total_size_is_limited(monkeypatch: pytest.MonkeyPatch) -> None:
     data = make_docx()
     assert inspect(data, "x.docx").kind is MediaKind.docx
-    monkeypatch.setattr(media, "ZIP_MAX_UNCOMPRESSED", 10_000)
+    monkeypatch.setattr(uploads, "ZIP_MAX_UNCOMPRESSED", 10_000)
     assert "bom nén" in rejected(data, "x.docx")
 
 
@@ -470,7 +471,7 @@ def test_text_starting_like_a_bmp_is_not_called_an_image() -> None:
 
 
 def test_image_over_the_pixel_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(media, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
+    monkeypatch.setattr(uploads, "MAX_IMAGE_PIXELS", 64 * 48 - 1)
     data = make_image("PNG", (64, 48))
     message = rejected(data, "to.png")
     assert message.startswith("Ảnh “to.png” quá lớn (64×48 điểm ảnh), vượt giới hạn")

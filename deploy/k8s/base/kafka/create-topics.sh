@@ -51,12 +51,24 @@ topic() {
     --entity-type topics --entity-name "$name" --add-config "$joined"
 }
 
+# Every topic of contracts/topics.py (partitions, compaction) and its dead-letter topic
+# (<name>.dlt, one partition, kept 30 days); tests/deploy checks the two agree.
 topic portal.admin.tenant.v1 1 cleanup.policy=compact
 topic portal.admin.tenant.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
 topic portal.content.article.v1 3
 topic portal.content.article.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
 topic portal.editorial.review.v1 3
 topic portal.editorial.review.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
+topic portal.content.category.v1 1 cleanup.policy=compact
+topic portal.content.category.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
+topic portal.platform.receipt.v1 3
+topic portal.platform.receipt.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
+topic portal.platform.audit.v1 1
+topic portal.platform.audit.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
+topic portal.renderer.pages.v1 3
+topic portal.renderer.pages.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
+topic portal.feedback.question.v1 3
+topic portal.feedback.question.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
 
 "$KAFKA_BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --describe \
   --topics-with-overrides
