@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from conftest import eventually, running, settings_for
+
 from contracts import (
     AnswerPublished,
     ArticlePublished,
@@ -26,7 +26,6 @@ from contracts import (
 from runtime.embedded import EmbeddedKafka
 from services.search import store
 from services.search.__main__ import build as build_search
-
 
 
 class Bus:
@@ -48,21 +47,25 @@ class Bus:
 @pytest.fixture(scope="module")
 async def search(tmp_path_factory):
     with EmbeddedKafka() as kafka:
-        async with settings_for(tmp_path_factory.mktemp("search"), kafka) as settings:
-            async with running(build_search, settings) as (service, http):
-                bus = Bus(settings)
-                await bus.producer.start()
-                try:
-                    yield service, http, bus
-                finally:
-                    await bus.producer.stop()
+        async with (
+            settings_for(tmp_path_factory.mktemp("search"), kafka) as settings,
+            running(build_search, settings) as (service, http),
+        ):
+            bus = Bus(settings)
+            await bus.producer.start()
+            try:
+                yield service, http, bus
+            finally:
+                await bus.producer.stop()
 
 
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
-def article(article_id: str, title: str, *, sequence: int = 1, tenant: str = "hoankiem",
-            kind: str = "news", body: str = "", when: datetime = NOW, **extra: Any) -> ArticlePublished:  # fmt: skip
+def article(
+    article_id: str, title: str, *, sequence: int = 1, tenant: str = "hoankiem",
+    kind: str = "news", body: str = "", when: datetime = NOW, **extra: Any,
+) -> ArticlePublished:  # fmt: skip
     return ArticlePublished(
         tenant=tenant, article_id=article_id, revision_id=uuid.uuid4().hex, sequence=sequence,
         category="tin-tuc", category_name="Tin tức", slug=article_id, path=f"/tin-tuc/{article_id}",
@@ -173,9 +176,18 @@ async def test_autocomplete_and_did_you_mean(search) -> None:
 @pytest.mark.parametrize(
     "params",
     [
-        {"q": "x" * 201}, {"page": "0"}, {"page": "abc"}, {"page": "101"}, {"size": "51"},
-        {"size": "-1"}, {"type": "virus"}, {"site": "../etc"}, {"site": "A B"},
-        {"from": "2026-13-01"}, {"from": "2026-02-01", "to": "2026-01-01"}, {"to": "hôm qua"},
+        {"q": "x" * 201},
+        {"page": "0"},
+        {"page": "abc"},
+        {"page": "101"},
+        {"size": "51"},
+        {"size": "-1"},
+        {"type": "virus"},
+        {"site": "../etc"},
+        {"site": "A B"},
+        {"from": "2026-13-01"},
+        {"from": "2026-02-01", "to": "2026-01-01"},
+        {"to": "hôm qua"},
     ],
 )
 async def test_bad_parameters_get_a_vietnamese_400(search, params) -> None:
@@ -186,10 +198,36 @@ async def test_bad_parameters_get_a_vietnamese_400(search, params) -> None:
 
 
 HOSTILE = [
-    "", " ", "\x00", "<script>alert(1)</script>", '"unbalanced ( AND OR NOT', "*", "?", "~",
-    "title:x", "a" * 200, "đ" * 200, "🙂🙂", "' OR 1=1 --", "%00%ff", "\\", "[1 TO 2]",
-    "ｔｈｕ　ｔｕｃ", "tho\u0302i", "SELECT * FROM documents", "{{7*7}}", "$(rm -rf /)",
-    " ".join(["ubnd"] * 60), "AND", "OR OR OR", "-", "+", "/regex/", "^2", "a:b:c", "\t\n",
+    "",
+    " ",
+    "\x00",
+    "<script>alert(1)</script>",
+    '"unbalanced ( AND OR NOT',
+    "*",
+    "?",
+    "~",
+    "title:x",
+    "a" * 200,
+    "đ" * 200,
+    "🙂🙂",
+    "' OR 1=1 --",
+    "%00%ff",
+    "\\",
+    "[1 TO 2]",
+    "ｔｈｕ　ｔｕｃ",
+    "tho\u0302i",
+    "SELECT * FROM documents",
+    "{{7*7}}",
+    "$(rm -rf /)",
+    " ".join(["ubnd"] * 60),
+    "AND",
+    "OR OR OR",
+    "-",
+    "+",
+    "/regex/",
+    "^2",
+    "a:b:c",
+    "\t\n",
 ]
 
 
