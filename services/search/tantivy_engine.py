@@ -151,7 +151,7 @@ class TantivyEngine:
         return name if name and (self.root / name).is_dir() else None
 
     def _new_generation_name(self) -> str:
-        return f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+        return f"gen-{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:6]}"
 
     def _point_to(self, name: str) -> None:
         tmp = self.root / f"CURRENT.{uuid.uuid4().hex}"
@@ -196,7 +196,6 @@ class TantivyEngine:
     async def upsert(self, docs: Sequence[d.SearchDoc]) -> None:
         if not docs:
             return
-        await self._follow()
         prepared = [_document(doc) for doc in docs]
         ids = [doc.id for doc in docs]
 
@@ -211,7 +210,6 @@ class TantivyEngine:
     async def delete(self, ids: Sequence[str]) -> None:
         if not ids:
             return
-        await self._follow()
 
         def apply() -> None:
             for doc_id in ids:
@@ -221,10 +219,18 @@ class TantivyEngine:
         await self._commit(apply)
 
     async def _commit(self, apply: Callable[[], None]) -> None:
-        async with self._switch:
-            assert self._index is not None
-            await self._write(apply)
-            await self._write(self._index.reload)
+        """Write to the live generation; if a rebuild swapped it meanwhile, write the
+        same change to the new one too, so no write is lost in the swap."""
+        await self._follow(force=True)
+        while True:
+            generation = self._generation
+            async with self._switch:
+                assert self._index is not None
+                await self._write(apply)
+                await self._write(self._index.reload)
+            if self._current_name() in (None, generation):
+                return
+            await self._follow(force=True)
 
     async def rebuild(self, batches: AsyncIterable[Sequence[d.SearchDoc]]) -> int:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -250,7 +256,8 @@ class TantivyEngine:
             shutil.rmtree(path, ignore_errors=True)
             raise
         self._point_to(name)
-        await self._follow(force=True)
+        if self._index is not None:  # serving: switch now (another process follows)
+            await self._follow(force=True)
         return count
 
     # --- reads -------------------------------------------------------------------------------
