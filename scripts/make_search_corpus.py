@@ -689,3 +689,136 @@ CORE += [
       "Sở Tư pháp đề nghị các tổ hòa giải ở cơ sở chú trọng hòa giải mâu thuẫn hôn nhân gia đình, hạn chế ly hôn.",
       "Năm 2025, Tòa án nhân dân các cấp tại Hà Nội thụ lý hơn 18.000 vụ ly hôn, tăng 6% so với năm trước. Nguyên nhân chủ yếu do mâu thuẫn về kinh tế, lối sống. Các tổ hòa giải ở cơ sở được bồi dưỡng kỹ năng hòa giải tranh chấp hôn nhân gia đình, tư vấn pháp luật cho các cặp vợ chồng."),
 ]
+
+# --- template families: the same kind of item per ward, commune or month ----------------------
+
+WARDS = (
+    ("badinh", "Ba Đình"), ("hoankiem", "Hoàn Kiếm"), ("cuanam", "Cửa Nam"), ("tayho", "Tây Hồ"),
+    ("longbien", "Long Biên"), ("caugiay", "Cầu Giấy"), ("dongda", "Đống Đa"),
+    ("haibatrung", "Hai Bà Trưng"), ("hoangmai", "Hoàng Mai"), ("thanhxuan", "Thanh Xuân"),
+    ("hadong", "Hà Đông"), ("kienhung", "Kiến Hưng"), ("yenhoa", "Yên Hòa"), ("lang", "Láng"),
+    ("kimlien", "Kim Liên"), ("bachmai", "Bạch Mai"), ("phuongliet", "Phương Liệt"),
+    ("tuliem", "Từ Liêm"), ("sontay", "Sơn Tây"), ("ngocha", "Ngọc Hà"),
+)  # fmt: skip
+COMMUNES = (
+    ("donganh", "Đông Anh"), ("gialam", "Gia Lâm"), ("socson", "Sóc Sơn"), ("melinh", "Mê Linh"),
+    ("bavi", "Ba Vì"), ("thachthat", "Thạch Thất"), ("quocoai", "Quốc Oai"),
+    ("thanhtri", "Thanh Trì"), ("thuongtin", "Thường Tín"), ("phuxuyen", "Phú Xuyên"),
+    ("myduc", "Mỹ Đức"), ("danphuong", "Đan Phượng"), ("hoaiduc", "Hoài Đức"),
+    ("battrang", "Bát Tràng"), ("thanhoai", "Thanh Oai"),
+)  # fmt: skip
+
+#: (site, type, category, date, title, summary, body, keywords): a family item before its id.
+Item = tuple[str, str, str, str, str, str, str, str]
+
+
+def reception_days() -> list[Item]:
+    """Monthly citizen reception by each ward chairman ("UBND" in titles, spelled out in text)."""
+    out: list[Item] = []
+    for i, (slug, name) in enumerate(WARDS):
+        year, month = (2025, 8 + i % 5) if i < 12 else (2026, 1 + i % 3)
+        day = 10 + i % 15
+        out.append((
+            slug, "announcement", TB, f"{year}-{month:02d}-{day - 7:02d}",
+            f"Lịch tiếp công dân của Chủ tịch UBND phường {name} tháng {month}/{year}",
+            f"Chủ tịch Ủy ban nhân dân phường {name} tiếp công dân định kỳ ngày {day}/{month}/{year} tại trụ sở phường.",
+            f"Chủ tịch Ủy ban nhân dân phường {name} tiếp công dân định kỳ vào ngày {day}/{month}/{year}, từ 8 giờ đến 11 giờ 30. "
+            "Công dân có khiếu nại, tố cáo, kiến nghị, phản ánh liên hệ trước với bộ phận tiếp công dân để đăng ký. "
+            "Khi đến, công dân mang theo giấy tờ tùy thân và tài liệu có liên quan.",
+            "",
+        ))  # fmt: skip
+    return out
+
+
+def tthc_results() -> list[Item]:
+    """Quarterly results: the abbreviation TTHC only, never spelled out."""
+    out: list[Item] = []
+    quarters = (("III", 2025, "10"), ("IV", 2025, "01"), ("I", 2026, "04"))
+    for i, (slug, name) in enumerate(WARDS):
+        quarter, year, month = quarters[i % 3]
+        published_year = year + 1 if month == "01" else year
+        received = 1800 + 97 * i
+        online = 70 + i % 20
+        out.append((
+            slug, "news", CCHC, f"{published_year}-{month}-{5 + i % 20:02d}",
+            f"Kết quả giải quyết TTHC quý {quarter}/{year} tại phường {name}",
+            f"Phường {name} tiếp nhận {received:,} hồ sơ TTHC trong quý {quarter}/{year}, {online}% nộp trực tuyến.".replace(",", "."),
+            f"Trong quý {quarter}/{year}, Trung tâm Phục vụ hành chính công phường {name} tiếp nhận {received:,} hồ sơ TTHC, ".replace(",", ".")
+            + f"tỷ lệ giải quyết đúng hạn đạt {95 + i % 5}%. Lĩnh vực hộ tịch, chứng thực chiếm hơn một nửa số hồ sơ. "
+            "Phường tiếp tục rà soát, đơn giản hóa TTHC và hỗ trợ người dân nộp hồ sơ trực tuyến.",
+            "",
+        ))  # fmt: skip
+    return out
+
+
+def dialogues() -> list[Item]:
+    """Dialogues on administrative reform: "thủ tục hành chính" spelled out, never TTHC."""
+    out: list[Item] = []
+    topics = ("đất đai, xây dựng", "hộ tịch, chứng thực", "đăng ký kinh doanh", "cư trú, căn cước")
+    for i, (slug, name) in enumerate(WARDS):
+        topic = topics[i % len(topics)]
+        year = 2025 if i % 2 == 0 else 2026
+        month = 11 if year == 2025 else 3
+        out.append((
+            slug, "news", CCHC, f"{year}-{month:02d}-{3 + i:02d}",
+            f"Phường {name} đối thoại với người dân về cải cách thủ tục hành chính",
+            f"Người dân phường {name} kiến nghị rút ngắn thời gian giải quyết thủ tục hành chính lĩnh vực {topic}.",
+            f"Tại hội nghị đối thoại, lãnh đạo Ủy ban nhân dân phường {name} tiếp thu ý kiến của người dân về thủ tục hành chính lĩnh vực {topic}. "
+            "Nhiều ý kiến đề nghị công khai rõ thành phần hồ sơ, không yêu cầu nộp giấy tờ đã có trong cơ sở dữ liệu. "
+            "Phường cam kết giải quyết thủ tục hành chính đúng hạn và xin lỗi người dân khi hồ sơ bị trễ hạn.",
+            "",
+        ))  # fmt: skip
+    return out
+
+
+def cleanups() -> list[Item]:
+    """Communes' general clean-ups, some against dengue fever."""
+    out: list[Item] = []
+    for i, (slug, name) in enumerate(COMMUNES):
+        dengue = i % 3 == 0
+        date = f"2025-{8 + i % 4:02d}-{2 + i:02d}" if i < 10 else f"2026-{3 + i % 2:02d}-{i:02d}"
+        extra = " và diệt bọ gậy phòng chống sốt xuất huyết" if dengue else ""
+        out.append((
+            slug, "news", MT, date,
+            f"Xã {name} ra quân tổng vệ sinh môi trường{extra}",
+            f"Hàng nghìn đoàn viên, hội viên và người dân xã {name} tham gia thu gom rác thải, khơi thông cống rãnh.",
+            f"UBND xã {name} phát động ra quân tổng vệ sinh môi trường tại các thôn, khu dân cư. "
+            f"Lực lượng tham gia thu gom hơn {20 + i * 3} tấn rác thải, phát quang bụi rậm, nạo vét kênh mương. "
+            + ("Các hộ gia đình được hướng dẫn lật úp dụng cụ chứa nước, diệt loăng quăng, bọ gậy để phòng chống dịch sốt xuất huyết." if dengue
+               else "Xã duy trì ngày Chủ nhật xanh hằng tháng và vận động người dân phân loại rác tại nguồn."),
+            "",
+        ))  # fmt: skip
+    return out
+
+
+def recruitments() -> list[Item]:
+    out: list[Item] = []
+    for i, (slug, name) in enumerate(WARDS[::2]):
+        year = 2025 if i < 5 else 2026
+        posts = 3 + i % 4
+        out.append((
+            slug, "announcement", TB, f"{year}-{(10 if year == 2025 else 2) + i % 3:02d}-{8 + i:02d}",
+            f"Thông báo tuyển dụng công chức phường {name} năm {year}",
+            f"UBND phường {name} tuyển dụng {posts} công chức làm việc tại các phòng chuyên môn và Trung tâm Phục vụ hành chính công phường.",
+            f"Ủy ban nhân dân phường {name} thông báo tuyển dụng {posts} chỉ tiêu công chức ngạch chuyên viên năm {year}. "
+            "Người dự tuyển có trình độ đại học trở lên phù hợp vị trí việc làm, có đủ sức khỏe và không trong thời gian bị truy cứu trách nhiệm hình sự. "
+            "Hồ sơ nộp trực tiếp hoặc qua bưu điện trong 30 ngày kể từ ngày thông báo.",
+            "",
+        ))  # fmt: skip
+    return out
+
+
+def id_card_days() -> list[Item]:
+    """Ward days for the new identity card and VNeID accounts."""
+    out: list[Item] = []
+    for i, (slug, name) in enumerate(WARDS[:15]):
+        out.append((
+            slug, "news", CDS, f"2025-{7 + i % 6:02d}-{10 + i:02d}",
+            f"Phường {name} tổ chức ngày hội cấp căn cước và kích hoạt định danh điện tử",
+            f"Công an phường {name} thu nhận hồ sơ cấp thẻ căn cước, kích hoạt tài khoản VNeID mức độ 2 cho người dân vào cuối tuần.",
+            f"Ngày hội do Công an phường {name} phối hợp đoàn thanh niên tổ chức tại trụ sở phường và các tổ dân phố. "
+            f"Hơn {300 + 25 * i} người dân được thu nhận hồ sơ cấp thẻ căn cước, trong đó có nhiều trẻ em dưới 14 tuổi. "
+            "Người cao tuổi, người khuyết tật được cán bộ đến tận nhà thu nhận hồ sơ.",
+            "",
+        ))  # fmt: skip
+    return out
