@@ -1601,7 +1601,7 @@ def cleanups() -> list[Item]:
             f"UBND xã {name} phát động ra quân tổng vệ sinh môi trường tại các thôn, khu dân cư. "
             f"Lực lượng tham gia thu gom hơn {20 + i * 3} tấn rác thải, phát quang bụi rậm, nạo vét kênh mương. "
             + ("Các hộ gia đình được hướng dẫn lật úp dụng cụ chứa nước, diệt loăng quăng, bọ gậy để phòng chống dịch sốt xuất huyết." if dengue
-               else "Xã duy trì ngày Chủ nhật xanh hằng tháng và vận động người dân phân loại rác tại nguồn."),
+               else "Xã duy trì ngày Chủ nhật xanh hằng tháng, vận động người dân không đổ rác thải xuống kênh mương."),
             "",
         ))  # fmt: skip
     return out
