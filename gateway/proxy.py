@@ -81,12 +81,16 @@ def upstreams(settings: Settings) -> list[tuple[str, str]]:
         ("/api/v1/feedback", settings.feedback_url),
         ("/open311/", settings.feedback_url),
         *((section, settings.feedback_url) for section in FEEDBACK_SECTIONS),
+        ("/api/v1/search", settings.search_url),
+        *((section, settings.search_url) for section in SEARCH_SECTIONS),
     ]
 
 
 #: Page sections that feedback serves on every site (its forms, answers, consultations
 #: and dialogues); every other page is renderer's.
 FEEDBACK_SECTIONS = ("/hoi-dap", "/du-thao", "/doi-thoai", "/danh-gia")
+#: The citizens' search pages, which search serves on every site.
+SEARCH_SECTIONS = ("/tim-kiem",)
 
 
 def upstream_for(path: str, table: list[tuple[str, str]], renderer: str) -> str:
@@ -99,8 +103,10 @@ def upstream_for(path: str, table: list[tuple[str, str]], renderer: str) -> str:
 
 
 def page_upstream(path: str, settings: Settings) -> str:
-    """Who renders the page at `path`: feedback for its sections, else renderer."""
+    """Who renders the page at `path`: feedback and search for their sections, else
+    renderer."""
     table = [(section, settings.feedback_url) for section in FEEDBACK_SECTIONS]
+    table += [(section, settings.search_url) for section in SEARCH_SECTIONS]
     return upstream_for(path, table, settings.renderer_url)
 
 

@@ -42,6 +42,7 @@ PROCESSES = (
     # Takes the mail feedback sends when no mail relay is configured (SMTP_HOST unset).
     Process("mailbox", "runtime.mailbox", 8106, None),
     Process("feedback", "services.feedback", 8105, "PORTAL_FEEDBACK_URL"),
+    Process("search", "services.search", 8107, "PORTAL_SEARCH_URL"),
     Process("gateway", "gateway", 8000, None),
 )
 
@@ -87,6 +88,8 @@ class Platform:
         env.setdefault("PYTHONUNBUFFERED", "1")
         # Links mailed to citizens lead back to this laptop's sites.
         env.setdefault("PORTAL_SITE_URL_TEMPLATE", f"http://{{slug}}.localhost:{self.gateway_port}")
+        # The editors' publish receipt waits for the site and for search.
+        env.setdefault("PORTAL_RECEIPT_STEPS", "site,search")
         relay = bool(env.get("SMTP_HOST"))
         if not relay:
             env["SMTP_HOST"] = "127.0.0.1"

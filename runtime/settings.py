@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     editorial_url: str = Field(default="http://127.0.0.1:8103", alias="PORTAL_EDITORIAL_URL")
     renderer_url: str = Field(default="http://127.0.0.1:8104", alias="PORTAL_RENDERER_URL")
     feedback_url: str = Field(default="http://127.0.0.1:8105", alias="PORTAL_FEEDBACK_URL")
+    search_url: str = Field(default="http://127.0.0.1:8107", alias="PORTAL_SEARCH_URL")
 
     #: Where mail to citizens goes (the embedded launcher runs a local mail catcher).
     smtp_host: str = Field(default="127.0.0.1", alias="SMTP_HOST")

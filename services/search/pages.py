@@ -1,0 +1,5 @@
+"""search's citizen pages (filled in below)."""
+
+from typing import Any
+
+ROUTES: list[Any] = []

@@ -1,0 +1,289 @@
+"""search on a real broker and database: public events in, versioned, with
+tombstones; the query API with facets, suggestions and hostile input; the publish
+receipt's "search" step; and a rebuild while citizens search."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from conftest import eventually, running, settings_for
+
+from contracts import (
+    AnswerPublished,
+    ArticlePublished,
+    ArticleWithdrawn,
+    Event,
+    TenantUpserted,
+    envelope_for,
+    topics,
+)
+from runtime.embedded import EmbeddedKafka
+from services.search import store
+from services.search.__main__ import build as build_search
+
+
+class Bus:
+    """Sends public events as their producers would (envelope in the headers)."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap_servers)
+
+    async def send(self, event: Event) -> None:
+        envelope = envelope_for(event, source="/tests")
+        topic = topics.topic_of(event).name
+        await self.producer.send_and_wait(
+            topic, event.model_dump_json().encode(), key=event.key().encode(),
+            headers=[(k, v.encode()) for k, v in envelope.headers().items()],
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+async def search(tmp_path_factory):
+    with EmbeddedKafka() as kafka:
+        async with (
+            settings_for(tmp_path_factory.mktemp("search"), kafka) as settings,
+            running(build_search, settings) as (service, http),
+        ):
+            bus = Bus(settings)
+            await bus.producer.start()
+            try:
+                yield service, http, bus
+            finally:
+                await bus.producer.stop()
+
+
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+
+def article(
+    article_id: str, title: str, *, sequence: int = 1, tenant: str = "hoankiem",
+    kind: str = "news", body: str = "", when: datetime = NOW, **extra: Any,
+) -> ArticlePublished:  # fmt: skip
+    return ArticlePublished(
+        tenant=tenant, article_id=article_id, revision_id=uuid.uuid4().hex, sequence=sequence,
+        category="tin-tuc", category_name="Tin tức", slug=article_id, path=f"/tin-tuc/{article_id}",
+        title=title, summary=f"Tóm tắt: {title}", body_html=f"<p>{body or title}</p>",
+        author="bientap", approved_by="bbt", published_at=when, updated_at=when, kind=kind,
+        **extra,
+    )  # fmt: skip
+
+
+async def found(http, q: str, **params: Any) -> dict[str, Any]:
+    r = await http.get("/api/v1/search", params={"q": q, **params})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+async def ids(http, q: str, **params: Any) -> list[str]:
+    return [hit["id"] for hit in (await found(http, q, **params))["results"]]
+
+
+async def test_published_articles_are_found_with_or_without_marks(search) -> None:
+    _service, http, bus = search
+    await bus.send(article("gpxd", "Thủ tục cấp giấy phép xây dựng", kind="document"))
+    await bus.send(article("kethon", "Đăng ký kết hôn", tenant="badinh"))
+    await bus.send(article("danang", "Đà Nẵng đón khách du lịch", when=NOW - timedelta(days=400)))
+    await bus.send(article("da", "Giá đá ốp lát giảm mạnh"))
+    await eventually(lambda: ids(http, "dang ky ket hon"), timeout=30)
+    assert (await ids(http, "thu tuc cap giay phep xay dung"))[0] == "article:gpxd"
+    assert (await ids(http, "Thủ tục cấp giấy phép xây dựng"))[0] == "article:gpxd"
+    assert (await ids(http, "dang ky ket hon")) == ["article:kethon"]
+    # Typed with its marks, "Đà" ranks the city above the stone, though the stone is newer.
+    assert (await ids(http, "Đà"))[:2] == ["article:danang", "article:da"]
+    hit = (await found(http, "ket hon"))["results"][0]
+    assert hit["site"] == "badinh" and hit["type"] == "news"
+    assert hit["url"].endswith("/tin-tuc/kethon") and hit["published_at"].startswith("2026-11-20")
+    assert "<mark>kết hôn</mark>" in hit["snippet"].replace("</mark> <mark>", " ")
+    # One site, one type, a date range.
+    assert await ids(http, "dang ky ket hon", site="hoankiem") == []
+    assert await ids(http, "giay phep", type="document") == ["article:gpxd"]
+    assert await ids(http, "Đà Nẵng", **{"from": "2026-01-01"}) == []
+    facets = (await found(http, ""))["facets"]
+    assert {"value": "badinh", "count": 1} in facets["site"]
+    assert {"value": "2025", "count": 1} in facets["year"]
+
+
+async def test_late_and_repeated_events_cannot_bring_back_withdrawn_content(search) -> None:
+    service, http, bus = search
+    first = article("rut", "Thông báo lịch tiếp công dân tháng mười hai", sequence=1)
+    await bus.send(first)
+    await eventually(lambda: ids(http, "lich tiep cong dan thang muoi hai"), timeout=30)
+    await bus.send(ArticleWithdrawn(
+        tenant="hoankiem", article_id="rut", sequence=3, path="/tin-tuc/rut",
+        reason="Sai lịch", withdrawn_by="bbt", withdrawn_at=NOW,
+    ))  # fmt: skip
+    # Withdrawn: gone from the results well within the publish-to-live budget.
+    await eventually(lambda: _empty(http, "lich tiep cong dan thang muoi hai"), timeout=10)
+    # A late publish (sequence 2) and a repeated old one change nothing.
+    await bus.send(article("rut", "Thông báo lịch tiếp công dân tháng mười hai", sequence=2))
+    await bus.send(first)
+    marker = article("sau-rut", "Bài đăng sau cùng để biết hàng đợi đã chạy hết")
+    await bus.send(marker)
+    await eventually(lambda: ids(http, "bai dang sau cung"), timeout=30)
+    assert await ids(http, "lich tiep cong dan thang muoi hai") == []
+    async with service.db.read() as session:
+        row = (await session.execute(store.documents.select().where(
+            store.documents.c.id == "article:rut"))).one()  # fmt: skip
+    assert row.withdrawn and row.data is None and row.sequence == 3
+    # A newer revision after the withdrawal is a real republication: found again.
+    await bus.send(article("rut", "Thông báo lịch tiếp công dân tháng mười hai", sequence=4))
+    await eventually(lambda: ids(http, "lich tiep cong dan thang muoi hai"), timeout=30)
+
+
+async def _empty(http, q: str) -> bool:
+    return (await ids(http, q)) == []
+
+
+async def test_published_answers_are_found_as_answers(search) -> None:
+    _service, http, bus = search
+    await bus.send(AnswerPublished(
+        tenant="hoankiem", question_id="q1", code="HK-2026-000123", kind="question",
+        field="Hộ tịch", unit="badinh", title="Hỏi về đăng ký khai sinh cho con",
+        question_text="Con tôi sinh ở nước ngoài, đăng ký khai sinh ở đâu?",
+        answer_html="<p>Công dân nộp hồ sơ tại <b>UBND phường</b> nơi cư trú.</p>",
+        received_at=NOW - timedelta(days=5), published_at=NOW, path="/hoi-dap/HK-2026-000123",
+        on_time=True,
+    ))  # fmt: skip
+    await eventually(lambda: ids(http, "khai sinh", type="answer"), timeout=30)
+    hit = (await found(http, "dang ky khai sinh", type="answer"))["results"][0]
+    assert hit["id"] == "answer:q1" and hit["url"].endswith("/hoi-dap/HK-2026-000123")
+    # The synonym: "ủy ban nhân dân" finds the answer that says UBND.
+    assert "answer:q1" in await ids(http, "ủy ban nhân dân phường", type="answer")
+
+
+async def test_autocomplete_and_did_you_mean(search) -> None:
+    _service, http, bus = search
+    await bus.send(article("gplx", "Cấp đổi giấy phép lái xe quốc tế"))
+    await eventually(lambda: ids(http, "giay phep lai xe"), timeout=30)
+    r = await http.get("/api/v1/search/suggest", params={"q": "cap doi giay p"})
+    assert r.status_code == 200
+    assert "Cấp đổi giấy phép lái xe quốc tế" in r.json()["suggestions"]
+    body = await found(http, "giay phep lai xee quoc te")
+    assert body["suggestion"] == "giay phep lai xe quoc te"
+    # Typed with marks, the respelling keeps them.
+    assert (await found(http, "giấy phép lái xe quốc tết"))["suggestion"] == (
+        "giấy phép lái xe quốc tế"
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "x" * 201},
+        {"page": "0"},
+        {"page": "abc"},
+        {"page": "101"},
+        {"size": "51"},
+        {"size": "-1"},
+        {"type": "virus"},
+        {"site": "../etc"},
+        {"site": "A B"},
+        {"from": "2026-13-01"},
+        {"from": "2026-02-01", "to": "2026-01-01"},
+        {"to": "hôm qua"},
+    ],
+)
+async def test_bad_parameters_get_a_vietnamese_400(search, params) -> None:
+    _service, http, _bus = search
+    r = await http.get("/api/v1/search", params=params)
+    assert r.status_code == 400, r.text
+    assert r.json()["error"] and r.headers["cache-control"] == "no-store"
+
+
+HOSTILE = [
+    "",
+    " ",
+    "\x00",
+    "<script>alert(1)</script>",
+    '"unbalanced ( AND OR NOT',
+    "*",
+    "?",
+    "~",
+    "title:x",
+    "a" * 200,
+    "đ" * 200,
+    "🙂🙂",
+    "' OR 1=1 --",
+    "%00%ff",
+    "\\",
+    "[1 TO 2]",
+    "ｔｈｕ　ｔｕｃ",
+    "tho\u0302i",
+    "SELECT * FROM documents",
+    "{{7*7}}",
+    "$(rm -rf /)",
+    " ".join(["ubnd"] * 60),
+    "AND",
+    "OR OR OR",
+    "-",
+    "+",
+    "/regex/",
+    "^2",
+    "a:b:c",
+    "\t\n",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+async def test_hostile_queries_never_fail(search, q) -> None:
+    _service, http, _bus = search
+    r = await http.get("/api/v1/search", params={"q": q})
+    assert r.status_code in (200, 400), r.text
+    body = r.json()
+    if r.status_code == 200:
+        assert isinstance(body["total"], int) and isinstance(body["results"], list)
+        for hit in body["results"]:
+            assert "<script" not in hit["snippet"]
+    s = await http.get("/api/v1/search/suggest", params={"q": q})
+    assert s.status_code in (200, 400)
+
+
+async def test_the_publish_receipt_hears_when_an_article_is_searchable(search) -> None:
+    service, http, bus = search
+    consumer = AIOKafkaConsumer(
+        topics.RECEIPT.name, bootstrap_servers=service.settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest", group_id=f"t-{uuid.uuid4().hex}",
+    )  # fmt: skip
+    await consumer.start()
+    try:
+        await bus.send(article("bien-nhan", "Bài kiểm tra biên nhận tìm kiếm", sequence=7))
+        deadline = asyncio.get_running_loop().time() + 30
+        confirmed = None
+        while confirmed is None and asyncio.get_running_loop().time() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for records in batch.values():
+                for record in records:
+                    event = json.loads(record.value)
+                    if event.get("article_id") == "bien-nhan" and event.get("step") == "search":
+                        confirmed = event
+    finally:
+        await consumer.stop()
+    assert confirmed and confirmed["sequence"] == 7 and confirmed["consumer"] == "search"
+    assert await ids(http, "bai kiem tra bien nhan tim kiem") == ["article:bien-nhan"]
+
+
+async def test_status_says_what_the_index_holds(search) -> None:
+    _service, http, _bus = search
+    body = (await http.get("/api/v1/search/status")).json()
+    assert body["engine"] == "tantivy" and body["indexed"] >= 1 and body["pending"] >= 0
+
+
+async def test_tenants_name_the_sites_in_results(search) -> None:
+    _service, http, bus = search
+    await bus.send(TenantUpserted(
+        tenant="badinh", kind="ward", name="Phường Ba Đình", domain="badinh.hanoi.gov.vn",
+        languages=["vi"], parent="hanoi", owner="badinh", sequence=99, active=True,
+    ))  # fmt: skip
+
+    async def named() -> bool:
+        hits = (await found(http, "dang ky ket hon"))["results"]
+        return bool(hits) and hits[0]["site_name"] == "Phường Ba Đình"
+
+    await eventually(named, timeout=30)
