@@ -59,7 +59,7 @@ def index_dir(settings: Settings) -> Path:
 def build(settings: Settings, engine: Engine | None = None) -> tuple[Service, Litestar]:
     engine = engine or make_engine(settings)
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
-    indexer = Indexer(service.unit_of_work, engine)
+    indexer = Indexer(service.unit_of_work, engine, db=service.db)
     service.background["indexer"] = indexer.run
     searcher = Searcher(engine, settings, service)
 

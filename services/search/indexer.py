@@ -4,6 +4,10 @@ confirms them searchable (DeliveryConfirmed, step "search", for the publish rece
 A batch is applied before its rows are marked done, so a crash in between applies it
 again: engine writes are idempotent (replace by id). While the engine is down the
 rows wait, and the loop retries with backoff.
+
+On PostgreSQL, replicas share one index (OpenSearch): only the replica holding an
+advisory lock indexes, or a slow replica could write an old version of a document
+back over another replica's newer write. The embedded engine is one process.
 """
 
 from __future__ import annotations
@@ -11,11 +15,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import UTC, datetime
 
 from prometheus_client import Counter, Histogram
+from sqlalchemy import text
 
 from contracts import DeliveryConfirmed
+from runtime.db import Database
 from runtime.messaging import UnitOfWork
 from services.search import store
 from services.search.documents import SearchDoc
@@ -34,10 +41,12 @@ class Indexer:
         unit_of_work: Callable[[], UnitOfWork],
         engine: Engine,
         *,
+        db: Database | None = None,
         batch: int = 500,
         poll_seconds: float = 0.1,
     ) -> None:
         self.unit_of_work = unit_of_work
+        self.db = db
         self.engine = engine
         self.batch = batch
         self.poll_seconds = poll_seconds
@@ -50,6 +59,30 @@ class Indexer:
 
     async def run(self) -> None:
         await self.ready.wait()
+        if self.db is None or not self.db.is_postgres:
+            await self._loop()
+            return
+        key = f"search-indexer:{self.db.schema}"
+        while True:
+            try:
+                async with self.db.write_engine.connect() as conn:
+                    conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                    lock = text("SELECT pg_try_advisory_lock(hashtext(:k))")
+                    while not await conn.scalar(lock, {"k": key}):  # noqa: ASYNC110 - polls PG
+                        await asyncio.sleep(1.0)
+                    try:
+                        await self._loop()
+                    finally:
+                        with suppress(Exception):
+                            unlock = text("SELECT pg_advisory_unlock(hashtext(:k))")
+                            await conn.execute(unlock, {"k": key})
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("indexer lost its lock or database; retrying")
+                await asyncio.sleep(1.0)
+
+    async def _loop(self) -> None:
         backoff = self.poll_seconds
         while True:
             try:

@@ -350,8 +350,20 @@ def _text_query(query: d.Query, *, all_units: bool) -> Query | None:
         Query.boolean_query([(Occur.Should, _match(alt)) for alt in unit])
         for unit in _units(folded)
     ]
-    if all_units:
-        clauses: list[tuple[Any, Query]] = [(Occur.Must, q) for q in units]
+    if all_units and len(units) >= 4:
+        # Long queries: documents with every unit first, then those missing one (an
+        # answer that paraphrases the question still counts).
+        every = Query.boolean_query([(Occur.Must, q) for q in units])
+        all_but_one = [
+            Query.boolean_query([(Occur.Must, q) for j, q in enumerate(units) if j != i])
+            for i in range(len(units))
+        ]
+        clauses: list[tuple[Any, Query]] = [
+            (Occur.Must, Query.boolean_query([(Occur.Should, q) for q in all_but_one])),
+            (Occur.Should, Query.boost_query(every, 3.0)),
+        ]
+    elif all_units:
+        clauses = [(Occur.Must, q) for q in units]
     elif len(units) >= 3:
         all_but_one = [
             Query.boolean_query([(Occur.Must, q) for j, q in enumerate(units) if j != i])
