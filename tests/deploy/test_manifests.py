@@ -34,6 +34,7 @@ import pytest
 import yaml
 
 from contracts.topics import TOPICS as CONTRACT_TOPICS
+from runtime.launch import PROCESSES as LAUNCHED
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -50,10 +51,11 @@ PROCESSES = {
     "editorial": "services.editorial",
     "renderer": "services.renderer",
     "feedback": "services.feedback",
+    "search": "services.search",
     "gateway": "gateway",
 }
-WITH_DATABASE = {"admin", "content", "editorial", "renderer", "feedback"}
-AUTOSCALED = {"gateway", "renderer", "feedback"}
+WITH_DATABASE = {"admin", "content", "editorial", "renderer", "feedback", "search"}
+AUTOSCALED = {"gateway", "renderer", "feedback", "search"}
 PORT = 8000
 
 # Read by every process; the services add DATABASE_URL, the callers SERVICE_URLS,
@@ -78,6 +80,7 @@ SERVICE_URLS = {
     "PORTAL_EDITORIAL_URL": "editorial",
     "PORTAL_RENDERER_URL": "renderer",
     "PORTAL_FEEDBACK_URL": "feedback",
+    "PORTAL_SEARCH_URL": "search",
 }
 CALLERS = {"gateway", "admin"}
 # feedback mails citizens through an SMTP server; its login is optional and secret.
@@ -87,6 +90,11 @@ MAILING = {"feedback"}
 SECRET_KEYS = {"DATABASE_URL", "PORTAL_AUTH_SECRET"}
 # The development mail catcher, in compose's demo profile only.
 DEMO_MAILBOX = "mailbox"
+# search keeps its index in OpenSearch (OPENSEARCH_URL); the editors' publish receipt
+# (editorial, PORTAL_RECEIPT_STEPS) waits for the sites and for search.
+INDEXING = {"search"}
+OPENSEARCH_PORT = 9200
+RECEIPT_STEPS = {"site", "search"}
 
 DLT_RETENTION_MS = str(30 * 24 * 3600 * 1000)
 # Every topic of the registry and its dead-letter topic (one partition, kept 30 days),
@@ -383,6 +391,20 @@ def test_dockerfile_copies_what_pip_install_needs() -> None:
     assert {"pyproject.toml", project["project"]["readme"], *packages} <= copied
 
 
+# --------------------------------------------------------------------------- processes
+def test_every_process_of_make_run_is_deployed() -> None:
+    """`make run` (runtime/launch.py) and the deployments start the same processes, and
+    the callers get the base URL of every service."""
+    launched = {p.name: p for p in LAUNCHED if p.name != DEMO_MAILBOX}
+    assert set(launched) == set(PROCESSES)
+    for name, process in launched.items():
+        assert process.module == PROCESSES[name], name
+    assert {p.url_env for p in LAUNCHED if p.url_env} == set(SERVICE_URLS)
+    for process in LAUNCHED:
+        if process.url_env:
+            assert SERVICE_URLS[process.url_env] == process.name
+
+
 # --------------------------------------------------------------------------- compose
 INTERPOLATION = re.compile(r"\$\{(\w+)(?:(:?[-?])([^}]*))?\}")
 INTERPOLATION_NAMES = re.compile(r"\$\{(\w+)")
@@ -538,6 +560,23 @@ def test_compose_engines(compose: dict) -> None:
     assert services["redis"]["image"].startswith("redis:7")
     assert services["opensearch"]["image"].startswith("opensearchproject/opensearch:2")
     assert services["opensearch"]["environment"]["discovery.type"] == "single-node"
+
+
+def test_compose_search_has_its_engine_and_the_receipt_waits_for_it(compose: dict) -> None:
+    services = compose["services"]
+    opensearch = services["opensearch"]
+    # Local use only (see compose.yaml): no TLS and no users on the compose network.
+    assert opensearch["environment"]["DISABLE_SECURITY_PLUGIN"] == "true"
+    assert any(v.split(":")[1] == "/usr/share/opensearch/data" for v in opensearch["volumes"]), (
+        "the index outlives the container"
+    )
+    assert not opensearch.get("ports"), "reached on the compose network only"
+    for name in INDEXING:
+        url = urlsplit(services[name]["environment"]["OPENSEARCH_URL"])
+        assert (url.hostname, url.port) == ("opensearch", OPENSEARCH_PORT), name
+        assert depends_on(services[name]).get("opensearch") == "service_healthy", name
+    steps = services["editorial"]["environment"]["PORTAL_RECEIPT_STEPS"].split(",")
+    assert set(steps) == RECEIPT_STEPS
     assert services["otel-collector"]["image"].startswith("otel/opentelemetry-collector-contrib")
 
 
@@ -876,6 +915,10 @@ def test_environment_config_and_secrets(rendered: tuple[str, list[dict]]) -> Non
     assert config["SMTP_PORT"] in {"25", "587"}, "the relay's SMTP or submission port"
     assert (config["SMTP_PORT"] == "587") == (config["SMTP_STARTTLS"] == "1")
     assert config["PORTAL_DEMO"] == "0"
+    assert set(config["PORTAL_RECEIPT_STEPS"].split(",")) == RECEIPT_STEPS
+    opensearch = urlsplit(config["OPENSEARCH_URL"])
+    assert opensearch.scheme in {"http", "https"} and opensearch.hostname
+    assert not opensearch.password, "credentials belong in the Secret"
 
 
 def test_services_select_their_deployments(rendered: tuple[str, list[dict]]) -> None:

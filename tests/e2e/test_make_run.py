@@ -89,7 +89,7 @@ def test_run_shows_demo_sites_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
         assert "Thủ tục cấp giấy chứng nhận quyền sử dụng đất lần đầu" in answers.text
 
         processes = descendants(launcher.pid)
-        assert len(processes) >= 8  # broker + 6 services + the dev mailbox
+        assert len(processes) >= 9  # broker + 7 services (search too) + the dev mailbox
         launcher.send_signal(signal.SIGINT)
         assert launcher.wait(60) == 0
         deadline = time.monotonic() + 10
