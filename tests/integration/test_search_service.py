@@ -326,3 +326,61 @@ async def test_reindex_from_another_process_while_citizens_search(search) -> Non
     generations = [p for p in index_dir(service.settings).iterdir() if p.is_dir()]
     assert len(generations) == 1  # the old one is removed once nobody reads it
     assert (index_dir(service.settings) / "CURRENT").read_text() == generations[0].name
+
+
+async def announce(bus: Bus, slug: str, name: str) -> None:
+    await bus.send(TenantUpserted(
+        tenant=slug, kind="ward", name=name, domain=f"{slug}.hanoi.gov.vn", languages=["vi"],
+        parent="hanoi", owner=slug, sequence=100, active=True,
+    ))  # fmt: skip
+
+
+async def test_the_citizens_search_page(search) -> None:
+    _service, http, bus = search
+    await announce(bus, "hoankiem", "Phường Hoàn Kiếm")
+    await announce(bus, "badinh", "Phường Ba Đình")
+    for i in range(12):
+        await bus.send(article(f"trang-{i}", f"Thông báo lịch tiêm chủng đợt {i + 1}",
+                               when=NOW - timedelta(days=i)))  # fmt: skip
+    await bus.send(article("bd-tiem", "Lịch tiêm chủng ở Ba Đình", tenant="badinh"))
+    await eventually(lambda: _total(http, "lich tiem chung", 13), timeout=30)
+    home = {"Host": "hoankiem.localhost"}
+
+    async def page(**params: str):
+        return await http.get("/tim-kiem", params=params, headers=home)
+
+    empty = await page()
+    assert empty.status_code == 200 and "gõ có dấu hoặc không dấu" in empty.text
+    assert 'src="/tim-kiem/goi-y.js"' in empty.text
+    r = await page(q="lich tiem chung")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    assert "Tìm thấy 12 kết quả" in r.text and "trên Phường Hoàn Kiếm" in r.text
+    assert "<mark>lịch</mark>" in r.text.lower() and 'href="/tin-tuc/trang-0"' in r.text
+    assert "Ba Đình" not in r.text.split("<main")[1].split("Phạm vi")[1].split("</fieldset>")[1]
+    assert 'rel="next"' in r.text and "trang=2" in r.text
+    second = await page(q="lich tiem chung", trang="2")
+    assert "đang xem 11–12" in second.text and 'rel="prev"' in second.text
+    everywhere = await page(q="lich tiem chung", **{"pham-vi": "tat-ca"})
+    assert "Tìm thấy 13 kết quả" in everywhere.text
+    assert "http://badinh.localhost:8000/tin-tuc/bd-tiem" in everywhere.text or (
+        "https://badinh.hanoi.gov.vn/tin-tuc/bd-tiem" in everywhere.text
+    )
+    assert "Phường Ba Đình" in everywhere.text  # in the result and the site facet
+    one_site = await page(q="lich tiem chung", **{"pham-vi": "tat-ca", "trang-web": "badinh"})
+    assert "Tìm thấy 1 kết quả" in one_site.text and "bỏ lọc" in one_site.text
+    typo = await page(q="lich tiem chunh")
+    assert "Có phải bạn muốn tìm" in typo.text and "lich+tiem+chung" in typo.text
+    nothing = await page(q="khong co gi ca xyzw")
+    assert "Không tìm thấy kết quả nào" in nothing.text and "pham-vi=tat-ca" in nothing.text
+    bad = await page(q="x", trang="abc")
+    assert bad.status_code == 400 and "Trang kết quả phải là số." in bad.text
+    hostile = await page(q='<script>alert(1)</script>"')
+    assert hostile.status_code == 200 and "<script>alert" not in hostile.text
+    unknown = await http.get("/tim-kiem", params={"q": "x"}, headers={"Host": "khong-co.localhost"})
+    assert unknown.status_code == 404
+    script = await http.get("/tim-kiem/goi-y.js", headers=home)
+    assert script.status_code == 200 and "javascript" in script.headers["content-type"]
+
+
+async def _total(http, q: str, expected: int) -> bool:
+    return (await found(http, q))["total"] == expected
