@@ -12,6 +12,7 @@ answer is 503 (never a 500 with a trace).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -32,6 +33,10 @@ NO_STORE = {"cache-control": "no-store"}
 SHORT = {"cache-control": "public, max-age=30"}
 
 
+#: Seconds a copy of the sites' names and domains is used before it is read again.
+SITES_TTL = 30.0
+
+
 class Unavailable(RuntimeError):
     """The engine could not answer."""
 
@@ -44,26 +49,32 @@ class Searcher:
     settings: Settings
     service: Service
     _sites: dict[str, tuple[str, str]] | None = None
+    _loaded_at: float = 0.0
 
     async def sites(self, *, fresh: bool = False) -> dict[str, tuple[str, str]]:
-        if self._sites is None or fresh:
+        """Site names and domains; reloaded when asked, at most every few seconds (a
+        result from a site not announced yet must not cost a query per hit)."""
+        stale = time.monotonic() - self._loaded_at > SITES_TTL
+        if self._sites is None or stale or (fresh and time.monotonic() - self._loaded_at > 5):
             assert self.service.db
             async with self.service.db.read() as session:
                 self._sites = await store.site_names(session)
+            self._loaded_at = time.monotonic()
         return self._sites
 
-    async def site_name(self, slug: str) -> str:
+    async def _site(self, slug: str) -> tuple[str, str] | None:
         known = await self.sites()
         if slug not in known:
             known = await self.sites(fresh=True)
-        return known.get(slug, (slug, ""))[0]
+        return known.get(slug)
+
+    async def site_name(self, slug: str) -> str:
+        site = await self._site(slug)
+        return site[0] if site else slug
 
     async def url(self, slug: str, path: str) -> str:
-        known = await self.sites()
-        if slug not in known:
-            known = await self.sites(fresh=True)
-        name_domain = known.get(slug)
-        domain = name_domain[1] if name_domain else f"{slug}.hanoi.gov.vn"
+        site = await self._site(slug)
+        domain = site[1] if site else f"{slug}.hanoi.gov.vn"
         return self.settings.site_url(slug, domain).rstrip("/") + path
 
     async def run(self, query: Query) -> Results:

@@ -42,7 +42,7 @@ class Indexer:
         engine: Engine,
         *,
         db: Database | None = None,
-        batch: int = 500,
+        batch: int = 2000,
         poll_seconds: float = 0.1,
     ) -> None:
         self.unit_of_work = unit_of_work

@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    bindparam,
     func,
     select,
     update,
@@ -81,12 +82,17 @@ async def pending(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
 async def mark_indexed(session: AsyncSession, done: Sequence[tuple[str, int]]) -> None:
     """Clear `pending` only where the row is still the version indexed: a newer event
     that arrived meanwhile stays pending."""
-    for doc_id, sequence in done:
-        await session.execute(
-            update(documents)
-            .where(and_(documents.c.id == doc_id, documents.c.sequence == sequence))
-            .values(pending=False, receipt=None)
+    if not done:
+        return
+    stmt = (
+        update(documents)
+        .where(
+            and_(documents.c.id == bindparam("doc_id"), documents.c.sequence == bindparam("seq"))
         )
+        .values(pending=False, receipt=None)
+    )
+    connection = await session.connection()
+    await connection.execute(stmt, [{"doc_id": i, "seq": s} for i, s in done])
 
 
 async def mark_all_pending(session: AsyncSession, since: datetime | None = None) -> int:

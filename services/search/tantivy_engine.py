@@ -354,31 +354,23 @@ def _text_query(query: d.Query, *, all_units: bool) -> Query | None:
         # Long queries: documents with every unit first, then those missing one (an
         # answer that paraphrases the question still counts).
         every = Query.boolean_query([(Occur.Must, q) for q in units])
-        all_but_one = [
-            Query.boolean_query([(Occur.Must, q) for j, q in enumerate(units) if j != i])
-            for i in range(len(units))
-        ]
         clauses: list[tuple[Any, Query]] = [
-            (Occur.Must, Query.boolean_query([(Occur.Should, q) for q in all_but_one])),
+            (Occur.Must, _at_least(units, len(units) - 1)),
             (Occur.Should, Query.boost_query(every, 3.0)),
         ]
     elif all_units:
         clauses = [(Occur.Must, q) for q in units]
     elif len(units) >= 3:
-        all_but_one = [
-            Query.boolean_query([(Occur.Must, q) for j, q in enumerate(units) if j != i])
-            for i in range(len(units))
-        ]
-        clauses = [(Occur.Must, Query.boolean_query([(Occur.Should, q) for q in all_but_one]))]
+        clauses = [(Occur.Must, _at_least(units, len(units) - 1))]
     else:
         return None
     # Ranking: the exact phrase first, then the title; typed marks count.
     if len(folded) > 1:
         title = Query.phrase_query(SCHEMA, "title", folded)
         clauses.append((Occur.Should, Query.boost_query(title, 6.0)))
-        for field in ("summary", "body"):
-            phrase = Query.phrase_query(SCHEMA, field, folded, slop=1)
-            clauses.append((Occur.Should, Query.boost_query(phrase, 2.0)))
+        # Not the body: a phrase over every body costs more than it ranks.
+        summary = Query.phrase_query(SCHEMA, "summary", folded, slop=1)
+        clauses.append((Occur.Should, Query.boost_query(summary, 2.0)))
     if query.has_marks:
         for word in typed:
             exact_title = Query.term_query(SCHEMA, "title_exact", word)
@@ -389,6 +381,10 @@ def _text_query(query: d.Query, *, all_units: bool) -> Query | None:
             phrase = Query.phrase_query(SCHEMA, "title_exact", typed)
             clauses.append((Occur.Should, Query.boost_query(phrase, 4.0)))
     return Query.boolean_query(clauses)
+
+
+def _at_least(units: list[Query], n: int) -> Query:
+    return Query.boolean_query([(Occur.Should, q) for q in units], minimum_number_should_match=n)
 
 
 def _with_filters(text: Query | None, query: d.Query) -> Query:

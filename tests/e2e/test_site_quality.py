@@ -237,3 +237,53 @@ def test_the_nu_html_checker_finds_no_error(platform, pages, tmp_path: Path) -> 
         if m.get("type") == "error"
     ]
     assert errors == [], "\n".join(errors)
+
+
+@pytest.mark.browser
+def test_a_citizen_searches_without_diacritics(platform, pages, browser) -> None:
+    """On a ward site: autocomplete offers titles as one types without marks, the results
+    mark the words, "did you mean" respells a typo, the scope widens to every site, and a
+    withdrawn article is not found."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    base = f"http://hoankiem.localhost:{platform.gateway_port}"
+    title = "Phường Hoàn Kiếm ra quân chỉnh trang vỉa hè phố cổ"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the demo reaches the index a moment after the site
+        page.goto(f"{base}/tim-kiem?q=chinh+trang+via+he")
+        if title in page.content():
+            break
+        time.sleep(0.5)
+    page.goto(f"{base}/tim-kiem")
+    box = page.get_by_label("Từ khóa (gõ có dấu hoặc không dấu)")
+    box.press_sequentially("ra quan chinh tr", delay=30)
+    page.wait_for_function(
+        "t => [...document.querySelectorAll('#goi-y option')].some(o => o.value === t)", arg=title
+    )
+    box.fill("ra quan chinh trang via he pho co")
+    box.press("Enter")
+    page.wait_for_url("**/tim-kiem?q=ra+quan+chinh+trang+via+he+pho+co*")
+    first = page.locator("ol.results li.result").first
+    assert first.locator("h2").inner_text() == title
+    assert "<mark>" in first.locator(".snippet").inner_html() or "vỉa hè" in first.inner_text()
+    first.locator("h2 a").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").first.inner_text() == title
+
+    page.goto(f"{base}/tim-kiem?q=chinh+trang+via+hee")
+    page.get_by_role("link", name="chinh trang via he").click()
+    assert title in page.locator("ol.results").inner_text()
+
+    # This site finds nothing from Ba Đình; all sites do, with the site named.
+    page.goto(f"{base}/tim-kiem?q=ngay+hoi+dai+doan+ket")
+    assert "Không tìm thấy kết quả nào" in page.content()
+    page.get_by_role("link", name="Tìm trên tất cả các trang").click()
+    results = page.locator("ol.results").inner_text()
+    assert "Phường Ba Đình tổ chức Ngày hội Đại đoàn kết toàn dân tộc" in results
+    assert "Phường Ba Đình" in page.locator("aside.facets").inner_text()
+
+    # The demo's withdrawn article ("Bài sẽ được gỡ để thử") is gone from the index.
+    gone = pages["gone"][1]
+    page.goto(f"{base}/tim-kiem?q=bai+se+duoc+go+de+thu")
+    assert gone not in page.content() and "Không tìm thấy kết quả nào" in page.content()
+    context.close()
