@@ -164,7 +164,7 @@ async def search_page(
             "site_name": "" if own else await searcher.site_name(hit.site),
             "type_label": TYPE_LABELS_VI.get(hit.type, hit.type),
             "snippet": hit.snippet,
-            "iso": hit.published_at.isoformat(),
+            "iso": hit.published_at.isoformat(timespec="seconds"),
             "date": hit.published_at.astimezone(VN_TIME).strftime("%d/%m/%Y"),
         })  # fmt: skip
     facets = []

@@ -182,7 +182,8 @@ def test_write_reject_fix_approve_on_schedule_and_see_the_receipt(
     wait(receipt_done, "the receipt to complete", timeout=30)
     steps = {row.get_attribute("data-step"): row.locator(".status").inner_text()
              for row in bd.locator("#receipt tbody tr").all()}  # fmt: skip
-    assert steps == {"approved": "Xong", "scheduled": "Xong", "published": "Xong", "site": "Xong"}
+    assert steps == {"approved": "Xong", "scheduled": "Xong", "published": "Xong", "site": "Xong",
+                     "search": "Xong"}  # fmt: skip
     editor.close()
     board.close()
 

@@ -14,7 +14,7 @@
       var q = input.value;
       if (q.trim().length < 2 || q === last) return;
       last = q;
-      var scope = document.querySelector("input[name=pham-vi]:checked");
+      var scope = document.getElementById("pham-vi");
       var params = new URLSearchParams({ q: q });
       if (scope && scope.value === "trang-nay") params.set("site", input.dataset.site);
       fetch("/api/v1/search/suggest?" + params.toString(), { headers: { Accept: "application/json" } })
