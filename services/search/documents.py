@@ -16,20 +16,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from contracts.content import KIND_LABELS_VI
+
 #: Types a citizen can filter on; articles carry their content kind, answers "answer".
 #: Procedures and gazette documents join when their events exist.
-TYPE_LABELS_VI: dict[str, str] = {
-    "news": "Tin tức",
-    "direction": "Chỉ đạo điều hành",
-    "announcement": "Thông báo",
-    "document": "Văn bản",
-    "gallery": "Ảnh",
-    "video": "Video",
-    "audio": "Âm thanh",
-    "infographic": "Infographic",
-    "page": "Trang giới thiệu",
-    "answer": "Hỏi đáp",
-}
+TYPE_LABELS_VI: dict[str, str] = {**KIND_LABELS_VI, "answer": "Hỏi đáp"}
 TYPES = tuple(TYPE_LABELS_VI)
 FACETS = ("site", "type", "category", "year")
 
@@ -152,7 +143,8 @@ def make_query(
 ) -> Query:
     """A Query from what a person or a program sent; BadQuery says what to fix."""
     text = unicodedata.normalize("NFC", (q or "").replace("\x00", " "))
-    text = " ".join("".join(c for c in text if c.isprintable()).split())
+    # Control characters (tabs, new lines, NUL) separate words; they are never kept.
+    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
     if len(text) > MAX_QUERY_CHARS:
         raise BadQuery(f"Từ khóa quá dài: tối đa {MAX_QUERY_CHARS} ký tự.")
     if type is not None and type != "" and type not in TYPES:
