@@ -99,7 +99,7 @@ class Desk:
 async def _events(bootstrap: str, question_id: str) -> list[tuple[str, dict[str, Any]]]:
     consumer = AIOKafkaConsumer(
         topics.QUESTION.name, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
-        group_id=f"e2e-{uuid.uuid4().hex}",
+        group_id=None,  # no group to join: reads every partition at once
     )  # fmt: skip
     await consumer.start()
     found: list[tuple[str, dict[str, Any]]] = []

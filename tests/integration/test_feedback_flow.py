@@ -104,7 +104,7 @@ class Desk:
             topics.QUESTION.name,
             bootstrap_servers=self.settings.kafka_bootstrap_servers,
             auto_offset_reset="earliest",
-            group_id=f"test-{uuid.uuid4().hex}",
+            group_id=None,  # no group to join: reads every partition at once
         )
         await consumer.start()
         found: list[tuple[str, dict]] = []

@@ -252,7 +252,7 @@ async def test_the_publish_receipt_hears_when_an_article_is_searchable(search) -
     service, http, bus = search
     consumer = AIOKafkaConsumer(
         topics.RECEIPT.name, bootstrap_servers=service.settings.kafka_bootstrap_servers,
-        auto_offset_reset="earliest", group_id=f"t-{uuid.uuid4().hex}",
+        auto_offset_reset="earliest", group_id=None,
     )  # fmt: skip
     await consumer.start()
     try:
