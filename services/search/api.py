@@ -14,11 +14,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
 from runtime.service import Service
 from runtime.settings import Settings
@@ -134,14 +134,14 @@ class SearchController(Controller):
     async def search(
         self,
         searcher: NamedDependency[Searcher],
-        q: str | None = None,
-        site: str | None = None,
-        type: str | None = None,
-        category: str | None = None,
-        date_from: str | None = Parameter(query="from", default=None),
-        date_to: str | None = Parameter(query="to", default=None),
-        page: str | None = None,
-        size: str | None = None,
+        q: FromQuery[str | None] = None,
+        site: FromQuery[str | None] = None,
+        type: FromQuery[str | None] = None,
+        category: FromQuery[str | None] = None,
+        date_from: Annotated[str | None, QueryParameter(name="from")] = None,
+        date_to: Annotated[str | None, QueryParameter(name="to")] = None,
+        page: FromQuery[str | None] = None,
+        size: FromQuery[str | None] = None,
     ) -> Response[dict[str, Any]]:
         try:
             query = make_query(
@@ -158,7 +158,10 @@ class SearchController(Controller):
 
     @get("/suggest", exclude_from_auth=True, summary="Titles completing what is typed")
     async def suggest(
-        self, searcher: NamedDependency[Searcher], q: str | None = None, site: str | None = None
+        self,
+        searcher: NamedDependency[Searcher],
+        q: FromQuery[str | None] = None,
+        site: FromQuery[str | None] = None,
     ) -> Response[Any]:
         try:
             query = make_query(q, site=site)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import select
+
 from contracts import AnswerPublished, ArticlePublished, ArticleWithdrawn, Envelope, TenantUpserted
 from runtime.messaging import UnitOfWork
 from runtime.upsert import upsert_newer
@@ -104,7 +106,10 @@ async def _put(
 
 
 async def on_tenant_upserted(uow: UnitOfWork, event: TenantUpserted, _env: Envelope) -> None:
-    await upsert_newer(
+    before = await uow.session.scalar(
+        select(store.sites.c.active).where(store.sites.c.slug == event.tenant)
+    )
+    written = await upsert_newer(
         uow.session,
         store.sites,
         key={"slug": event.tenant},
@@ -116,3 +121,6 @@ async def on_tenant_upserted(uow: UnitOfWork, event: TenantUpserted, _env: Envel
         },
         sequence=event.sequence,
     )
+    if written and before is not None and bool(before) != event.active:
+        # A site closed (or reopened): the indexer takes its documents out (or back).
+        await store.mark_site_pending(uow.session, event.tenant)

@@ -106,11 +106,14 @@ class Indexer:
         """Apply one batch of pending rows; the number applied."""
         async with self.unit_of_work() as uow:
             rows = await store.pending(uow.session, self.batch)
+            closed = await store.closed_sites(uow.session) if rows else set()
         if not rows:
             return 0
         with BATCH_SECONDS.time():
-            live = [SearchDoc.from_json(r.data) for r in rows if not r.withdrawn]
-            gone = [r.id for r in rows if r.withdrawn]
+            # Withdrawn, or on a site that closed: out of the index.
+            gone = [r.id for r in rows if r.withdrawn or r.site in closed]
+            hidden = set(gone)
+            live = [SearchDoc.from_json(r.data) for r in rows if r.id not in hidden]
             await self.engine.upsert(live)
             await self.engine.delete(gone)
         INDEXED.labels("upsert").inc(len(live))

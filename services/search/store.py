@@ -103,6 +103,16 @@ async def mark_all_pending(session: AsyncSession, since: datetime | None = None)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+async def mark_site_pending(session: AsyncSession, site: str) -> None:
+    await session.execute(update(documents).where(documents.c.site == site).values(pending=True))
+
+
+async def closed_sites(session: AsyncSession) -> set[str]:
+    """Sites that are no longer active: their documents are not searchable."""
+    rows = await session.execute(select(sites.c.slug).where(sites.c.active.is_(False)))
+    return set(rows.scalars())
+
+
 async def live_batches(session: AsyncSession, size: int = 2000) -> AsyncIterator[list[SearchDoc]]:
     """Every live document, in id order, `size` at a time (keyset paging)."""
     after = ""
@@ -110,7 +120,15 @@ async def live_batches(session: AsyncSession, size: int = 2000) -> AsyncIterator
         rows = (
             await session.execute(
                 select(documents.c.id, documents.c.data)
-                .where(and_(documents.c.withdrawn.is_(False), documents.c.id > after))
+                .where(
+                    and_(
+                        documents.c.withdrawn.is_(False),
+                        documents.c.id > after,
+                        documents.c.site.not_in(
+                            select(sites.c.slug).where(sites.c.active.is_(False))
+                        ),
+                    )
+                )
                 .order_by(documents.c.id)
                 .limit(size)
             )

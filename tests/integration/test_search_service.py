@@ -384,3 +384,21 @@ async def test_the_citizens_search_page(search) -> None:
 
 async def _total(http, q: str, expected: int) -> bool:
     return (await found(http, q))["total"] == expected
+
+
+async def test_a_closed_site_s_documents_leave_search_and_come_back_if_it_reopens(search) -> None:
+    _service, http, bus = search
+
+    async def site(active: bool, sequence: int) -> None:
+        await bus.send(TenantUpserted(
+            tenant="phuongcu", kind="ward", name="Phường Cũ", domain="phuongcu.hanoi.gov.vn",
+            languages=["vi"], parent="hanoi", owner="phuongcu", sequence=sequence, active=active,
+        ))  # fmt: skip
+
+    await site(True, 1)
+    await bus.send(article("cu-1", "Thông báo của phường sắp sáp nhập", tenant="phuongcu"))
+    await eventually(lambda: ids(http, "phuong sap sap nhap"), timeout=30)
+    await site(False, 2)
+    await eventually(lambda: _empty(http, "phuong sap sap nhap"), timeout=30)
+    await site(True, 3)
+    await eventually(lambda: ids(http, "phuong sap sap nhap"), timeout=30)
