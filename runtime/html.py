@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import unicodedata
 
 import nh3
@@ -29,3 +31,13 @@ def sanitize_html(html: str) -> str:
         url_schemes={"http", "https", "mailto", "tel"},
         link_rel="noopener noreferrer",
     )
+
+
+_TAG = re.compile(r"<[^>]*>")
+_BLOCK = re.compile(r"</?(p|div|li|h[1-6]|br|tr|td|th|blockquote|section)\b[^>]*>", re.I)
+
+
+def plain_text(markup: str) -> str:
+    """Readable text of sanitised HTML: block tags become spaces, entities decoded."""
+    text = _TAG.sub("", _BLOCK.sub(" ", markup))
+    return " ".join(html.unescape(text).split())

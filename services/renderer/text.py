@@ -13,6 +13,8 @@ from email.utils import format_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from runtime.text import fold
+
 VN_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
 
 #: At most this many words of a search are used (each one must match).
@@ -32,18 +34,6 @@ def nfc_deep(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [nfc_deep(v) for v in value]
     return value
-
-
-def fold(text: str) -> str:
-    """Lower case, no diacritics, whitespace collapsed: "Hà Nội  ĐẸP" -> "ha noi dep".
-
-    NFKD also splits compatibility forms (full-width letters, ligatures). Đ/đ is a
-    letter of its own in Unicode, not D with a mark, so it is mapped by hand.
-    """
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    bare = bare.casefold().replace("đ", "d")
-    return " ".join(bare.split())
 
 
 def search_terms(query: str) -> list[str]:

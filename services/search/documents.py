@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from contracts.content import KIND_LABELS_VI
+from runtime.text import fold
 
 #: Types a citizen can filter on; articles carry their content kind, answers "answer".
 #: Procedures and gazette documents join when their events exist.
@@ -32,14 +33,6 @@ MAX_PAGE = 100  # deep pages cost the engine; nobody reads page 101 of a search
 MAX_BODY_CHARS = 20_000  # what is indexed of one body; snippets come from it too
 
 
-def fold(text: str) -> str:
-    """Lower case, no diacritics, đ -> d, whitespace collapsed: "Đà Nẵng" -> "da nang"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    bare = bare.casefold().replace("đ", "d")
-    return " ".join(bare.split())
-
-
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -50,16 +43,6 @@ def words(text: str) -> list[str]:
 
 def folded_words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
-
-
-_TAG = re.compile(r"<[^>]*>")
-_BLOCK = re.compile(r"</?(p|div|li|h[1-6]|br|tr|td|th|blockquote|section)\b[^>]*>", re.I)
-
-
-def plain_text(markup: str) -> str:
-    """Readable text of sanitised HTML: block tags become spaces, entities decoded."""
-    text = _TAG.sub("", _BLOCK.sub(" ", markup))
-    return " ".join(html.unescape(text).split())
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import select
 
 from contracts import AnswerPublished, ArticlePublished, ArticleWithdrawn, Envelope, TenantUpserted
+from runtime.html import plain_text
 from runtime.messaging import UnitOfWork
 from runtime.upsert import upsert_newer
 from services.search import store
-from services.search.documents import SearchDoc, plain_text
+from services.search.documents import SearchDoc
 
 
 def article_doc(event: ArticlePublished) -> SearchDoc:

@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from runtime.html import plain_text
 from services.search.documents import (
     BadQuery,
     fold,
     folded_words,
     highlight,
     make_query,
-    plain_text,
     recency_weight,
 )
 from services.search.tantivy_engine import _units, edit_distance
