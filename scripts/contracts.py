@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# First: scripts/ holds a contracts.py that would shadow the package.
+sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 

@@ -24,6 +24,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The repository first: scripts/ holds a contracts.py that would shadow the package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from services.search.documents import SearchDoc, make_query
 from services.search.engine import Engine
 from services.search.metrics import ndcg_at_k, recall_at_k

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+# The repository first: scripts/ holds a contracts.py that would shadow the package.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from services.search.documents import TYPES, SearchDoc, fold
 

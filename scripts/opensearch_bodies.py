@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# First: scripts/ holds a contracts.py that would shadow the package.
+sys.path.insert(0, str(ROOT))
 
 from services.search.documents import Query  # noqa: E402
 from services.search.opensearch_bodies import (  # noqa: E402
