@@ -2,6 +2,7 @@
 stopping search: a new index is built beside the live one and swapped in atomically.
 
     .venv/bin/python scripts/reindex.py            # the settings of this environment
+    python -m services.search reindex              # the same, in the service's image
     PORTAL_DATA_DIR=var .venv/bin/python scripts/reindex.py
 
 It reads the same settings as the service (DATABASE_URL, OPENSEARCH_URL,
@@ -18,26 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runtime.db import Database
-from runtime.migrations import upgrade
 from runtime.settings import Settings
-from services.search.__main__ import MIGRATIONS, NAME, make_engine
-from services.search.reindex import reindex
+from services.search.reindex import main as reindex
 
 
 async def main() -> None:
     settings = Settings()
-    db = Database(NAME, settings)
-    await upgrade(db, MIGRATIONS)
-    engine = make_engine(settings)
     started = time.perf_counter()
-    try:
-        counts = await reindex(db, engine)
-    finally:
-        await engine.close()
-        await db.dispose()
+    counts = await reindex(settings)
     seconds = time.perf_counter() - started
-    print(f"engine={engine.name} indexed={counts['indexed']} "
+    engine = "opensearch" if settings.opensearch_url else "tantivy"
+    print(f"engine={engine} indexed={counts['indexed']} "
           f"replayed={counts['replayed']} seconds={seconds:.1f}")  # fmt: skip
 
 

@@ -1,7 +1,10 @@
-"""Starts search: `python -m services.search` serves; `... migrate` only migrates."""
+"""Starts search: `python -m services.search` serves; `... migrate` only migrates;
+`... reindex` rebuilds the index without stopping search (services/search/reindex.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from pathlib import Path
 
 from litestar import Litestar
@@ -92,4 +95,10 @@ def build(settings: Settings, engine: Engine | None = None) -> tuple[Service, Li
 
 
 if __name__ == "__main__":
-    run_service(NAME, build)
+    if sys.argv[1:] == ["reindex"]:
+        # Rebuild beside the live index and swap; the serving processes carry on.
+        from services.search.reindex import main as reindex
+
+        print(asyncio.run(reindex(Settings())))
+    else:
+        run_service(NAME, build)

@@ -4,6 +4,9 @@ The engine builds a new index beside the live one and swaps it in atomically
 (OpenSearch: an alias; tantivy: the CURRENT pointer, which serving processes follow).
 Changes that arrive while the rebuild reads the record are marked pending again
 afterwards, so the indexer applies them to the new index too.
+
+Run it as `python -m services.search reindex` (in a container: `kubectl exec`), or
+`scripts/reindex.py` from a checkout.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 from runtime.db import Database
+from runtime.migrations import upgrade
+from runtime.settings import Settings
 from services.search import store
 from services.search.documents import SearchDoc
 from services.search.engine import Engine
@@ -44,3 +49,17 @@ async def _replay(db: Database, since: datetime) -> int:
         count = await store.mark_all_pending(session, since=since)
         await session.commit()
     return count
+
+
+async def main(settings: Settings) -> dict[str, int]:
+    """Migrate search's record if needed, then rebuild the index of these settings."""
+    from services.search.__main__ import MIGRATIONS, NAME, make_engine
+
+    db = Database(NAME, settings)
+    await upgrade(db, MIGRATIONS)
+    engine = make_engine(settings)
+    try:
+        return await reindex(db, engine)
+    finally:
+        await engine.close()
+        await db.dispose()
