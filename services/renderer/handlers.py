@@ -24,7 +24,7 @@ from runtime.html import sanitize_html
 from runtime.messaging import UnitOfWork
 from runtime.upsert import upsert_newer
 from services.renderer import cache, store
-from services.renderer.text import nfc, nfc_deep, searchable
+from services.renderer.text import nfc, nfc_deep
 
 CONSUMER = "renderer"
 
@@ -159,7 +159,6 @@ async def on_article_published(uow: UnitOfWork, event: ArticlePublished, _env: E
             "notice": None,
             "redirect_to": None,
             **document_columns(details),
-            "search_text": searchable(title, summary),
             "changed_at": event.updated_at,
         },
         sequence=event.sequence,

@@ -2,15 +2,16 @@
 
 Reads only its own read model, a few indexed queries a page. Everything a citizen
 reads is Vietnamese (English on /english and on English articles). Every public
-page carries the cache contract of `cache.py`; search results, the saved list and
-the editors' preview are never stored.
+page carries the cache contract of `cache.py`; the saved list and the editors'
+preview are never stored. Search (`/tim-kiem`) is the search service's: the gateway
+routes it there.
 
 Routes (one visible list, `ROUTES`, at the end):
 
     /                         home                    /{category}            category list
     /{category}/{slug}        article (301, 410)      /van-ban               document library
     /english                  English edition         /dan-toc               ethnic languages
-    /tim-kiem?q=              basic search            /da-luu                saved articles
+    /da-luu                   saved articles
     /rss.xml, /rss/{c}.xml    RSS 2.0                 /sitemap.xml           sitemap
     /sitemap-index.xml        the city's index        /robots.txt
     /sitemap/{n}.xml          more sitemap files (sites over 50,000 pages)
@@ -40,6 +41,7 @@ from contracts.content import VALIDITY_LABELS_VI
 from runtime.auth import Role
 from runtime.html import sanitize_html
 from runtime.service import Service
+from runtime.text import fold
 from services.renderer import cache, feed_pages, metadata, store
 from services.renderer.layout import (
     LABELS,
@@ -66,11 +68,6 @@ from services.renderer.rendering import (
     serve,
     title,
     with_page,
-)
-from services.renderer.text import (
-    clip,
-    fold,
-    search_terms,
 )
 
 MEDIA_KINDS = ("gallery", "video", "audio", "infographic")
@@ -435,39 +432,7 @@ async def _ethnic(v: Visit) -> Response[Any]:
     )
 
 
-# --- search and saved articles ---------------------------------------------------------------
-
-
-MAX_SEARCH = 200
-
-
-async def _search(v: Visit) -> Response[Any]:
-    site = v.site
-    q = text_value(v.query, "q", limit=MAX_SEARCH)
-    crumbs = [Crumb("Trang chủ", "/"), Crumb("Tìm kiếm", "/tim-kiem")]
-    head = Head(
-        title=title(site, "Tìm kiếm"),
-        description=f"Tìm bài viết trên {site.name}.",
-        path="/tim-kiem",
-        noindex=q is not None,
-    )
-    if q is None:
-        response = render("search.html", site, head, crumbs=crumbs, q=None)
-        return cache.public(response, cache.keys(site.slug))
-    p, rows = await page_of(v, listing(site, terms=search_terms(q)), private=True)
-    paged = pager(p, lambda n: with_page("/tim-kiem", [("q", q)], n))
-    head.title = title(site, f"Tìm kiếm: {clip(q, 60)}")
-    response = render(
-        "search.html",
-        site,
-        paged_head(head, paged),
-        crumbs=crumbs,
-        q=q,
-        search_value=q,
-        articles=rows,
-        pages=paged,
-    )
-    return cache.private(response)
+# --- saved articles --------------------------------------------------------------------------
 
 
 async def _saved(v: Visit) -> Response[Any]:
@@ -507,11 +472,6 @@ async def ethnic(service: Svc, request: Req) -> Response[Any]:
 @get("/van-ban", **OPEN)
 async def documents(service: Svc, request: Req) -> Response[Any]:
     return await serve(service, request, _documents)
-
-
-@get("/tim-kiem", **OPEN)
-async def search(service: Svc, request: Req) -> Response[Any]:
-    return await serve(service, request, _search)
 
 
 @get("/da-luu", **OPEN)
@@ -643,7 +603,6 @@ ROUTES = [
     english,
     ethnic,
     documents,
-    search,
     saved,
     rss,
     category_rss,

@@ -95,7 +95,6 @@ pages = Table(
     Column("doc_field", String(200), nullable=True),
     Column("doc_validity", String(30), nullable=True),
     #: Title and summary folded (no case, no diacritics) for the basic search.
-    Column("search_text", Text, nullable=False, server_default=""),
     #: When the last event about the page took effect: the sitemaps' lastmod.
     Column("changed_at", UtcDateTime(), nullable=True),
     Index("ix_pages_tenant_path", "tenant", "path"),
@@ -243,8 +242,6 @@ class Listing:
     doc_year: int | None = None
     doc_field: str | None = None
     doc_validity: str | None = None
-    #: Folded search terms; a page must contain every one.
-    terms: Sequence[str] = ()
 
     def where(self) -> list[ColumnElement[bool]]:
         c = pages.c
@@ -266,18 +263,11 @@ class Listing:
         ):
             if value is not None:
                 clauses.append(column == value)
-        clauses += [
-            c.search_text.like(f"%{_like_escape(term)}%", escape="\\") for term in self.terms
-        ]
         return clauses
 
 
 def _one_of(column: Any, values: Sequence[str]) -> ColumnElement[bool]:
     return column == values[0] if len(values) == 1 else column.in_(list(values))
-
-
-def _like_escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def list_pages(

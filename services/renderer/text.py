@@ -1,4 +1,4 @@
-"""Text as pages show it (pure): Unicode normalisation, folding for search, dates.
+"""Text as pages show it (pure): Unicode normalisation and dates.
 
 Vietnamese text can arrive composed (NFC) or decomposed (NFD, as some macOS and
 legacy editors write it); everything is stored NFC (TCVN 6909:2001) so that the
@@ -13,12 +13,7 @@ from email.utils import format_datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from runtime.text import fold
-
 VN_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
-
-#: At most this many words of a search are used (each one must match).
-MAX_SEARCH_TERMS = 10
 
 
 def nfc(text: str) -> str:
@@ -34,17 +29,6 @@ def nfc_deep(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [nfc_deep(v) for v in value]
     return value
-
-
-def search_terms(query: str) -> list[str]:
-    """The folded words of a search, without repeats, at most MAX_SEARCH_TERMS."""
-    words = dict.fromkeys(fold(query).split())
-    return list(words)[:MAX_SEARCH_TERMS]
-
-
-def searchable(title: str, summary: str) -> str:
-    """What the basic search looks in: title and summary, folded."""
-    return fold(f"{title} {summary}")
 
 
 # --- dates ---------------------------------------------------------------------------------

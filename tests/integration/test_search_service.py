@@ -382,6 +382,10 @@ async def test_the_citizens_search_page(search) -> None:
     assert bad.status_code == 400 and "Trang kết quả phải là số." in bad.text
     hostile = await page(q='<script>alert(1)</script>"')
     assert hostile.status_code == 200 and "<script>alert" not in hostile.text
+    for raw in ("q=%00", "q=%FF%FE", "q=%C3", "trang=%EF%BC%92", "q=" + "a" * 3000):
+        odd = await http.get(f"/tim-kiem?{raw}", headers=home)
+        assert odd.status_code in (200, 400), (raw, odd.status_code)
+        assert "text/html" in odd.headers["content-type"]
     unknown = await http.get("/tim-kiem", params={"q": "x"}, headers={"Host": "khong-co.localhost"})
     assert unknown.status_code == 404
     script = await http.get("/tim-kiem/goi-y.js", headers=home)

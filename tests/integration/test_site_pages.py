@@ -742,27 +742,7 @@ async def test_robots_txt(platform, site) -> None:
     assert surrogate_keys(r) == {"site:hoankiem", "list:hoankiem"}
 
 
-# --- search, saved, errors -------------------------------------------------------------------
-
-
-async def test_search_ignores_case_and_diacritics(platform, site) -> None:
-    p = platform
-    form = await page(p, "/tim-kiem")
-    assert form.status_code == 200 and form.headers["cache-control"] == PUBLIC
-    assert surrogate_keys(form) == {"site:hoankiem"}
-    check_html(form.text)
-    for q in ("phong chay", "PHÒNG CHÁY", "Phòng   cháy mùa"):
-        r = await page(p, "/tim-kiem", params={"q": q})
-        assert r.status_code == 200, q
-        assert titles(r.text) == ["Chỉ đạo phòng cháy mùa khô"], q
-        assert r.headers["cache-control"] == "no-store" and "surrogate-key" not in r.headers
-        assert '<meta name="robots" content="noindex">' in r.text
-    nothing = await page(p, "/tim-kiem", params={"q": "khôngcóbàinàonhưthế"})
-    assert nothing.status_code == 200 and "Không tìm thấy bài nào" in nothing.text
-    literal = await page(p, "/tim-kiem", params={"q": "100%_"})
-    assert literal.status_code == 200 and titles(literal.text) == []
-    assert (await page(p, "/tim-kiem", params={"q": "x" * 201})).status_code == 400
-    assert (await page(p, "/tim-kiem", params={"q": "x" * 200})).status_code == 200
+# --- saved, errors -------------------------------------------------------------------
 
 
 async def test_saved_articles_page_and_preview_are_never_cached(platform, site) -> None:
@@ -796,7 +776,7 @@ async def test_static_files_are_versioned(platform, site) -> None:
 async def test_hostile_queries_and_paths_are_refused_with_4xx(platform, site) -> None:
     p = platform
     for path in [
-        "/tin-tuc?trang=%00", "/tim-kiem?q=%00", "/tim-kiem?q=%FF%FE", "/tim-kiem?q=%C3",
+        "/tin-tuc?trang=%00", "/van-ban?loai=%00", "/van-ban?loai=%FF%FE", "/tin-tuc?trang=%C3",
         "/van-ban?loai=%0A%0D", "/?x=" + "a" * 3000, "/tin-tuc?" + "&".join(["a=1"] * 50),
         "/tin-tuc?trang=1e3", "/tin-tuc?trang=%EF%BC%92",  # a full-width digit
         "/english?trang=-1",
@@ -928,5 +908,3 @@ async def test_text_is_stored_nfc(platform, site) -> None:
             await session.execute(select(store.pages).where(store.pages.c.article_id == article_id))
         ).one()
     assert row.title == composed and unicodedata.is_normalized("NFC", row.summary)
-    found = await page(p, "/tim-kiem", params={"q": "tet trung thu"})
-    assert titles(found.text) == [composed]

@@ -1,4 +1,4 @@
-"""renderer's text helpers: normalisation, folding for search, dates (no I/O)."""
+"""renderer's text helpers: normalisation, folding, dates (no I/O)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,15 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 
+from runtime.text import fold
 from services.renderer.text import (
-    MAX_SEARCH_TERMS,
     clip,
     en_datetime,
-    fold,
     iso_datetime,
     iso_duration,
     nfc,
     nfc_deep,
     rfc822,
-    search_terms,
-    searchable,
     vn_date,
     vn_datetime,
     vn_duration,
@@ -54,14 +51,6 @@ def test_nfc_composes_decomposed_vietnamese() -> None:
 )
 def test_fold_drops_case_and_diacritics(text: str, folded: str) -> None:
     assert fold(text) == folded
-
-
-def test_search_terms_are_folded_unique_and_bounded() -> None:
-    assert search_terms("  Phòng CHÁY phòng  ") == ["phong", "chay"]
-    assert search_terms("") == []
-    many = " ".join(f"t{i}" for i in range(50))
-    assert len(search_terms(many)) == MAX_SEARCH_TERMS
-    assert searchable("Tiêu đề", "Tóm tắt") == "tieu de tom tat"
 
 
 def test_dates_are_shown_in_hanoi_time() -> None:
