@@ -14,6 +14,7 @@ from contracts import (
     AnswerPublished,
     ArticlePublished,
     ArticleWithdrawn,
+    CategoryTreeUpdated,
     TenantUpserted,
     topics,
 )
@@ -31,6 +32,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 SUBSCRIPTIONS = (
     Subscription(topics.TENANT, {TenantUpserted: handlers.on_tenant_upserted}),
+    Subscription(topics.CATEGORY, {CategoryTreeUpdated: handlers.on_category_tree_updated}),
     Subscription(
         topics.ARTICLE,
         {

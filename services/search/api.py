@@ -23,7 +23,7 @@ from litestar.params import FromQuery, QueryParameter
 from runtime.service import Service
 from runtime.settings import Settings
 from services.search import store
-from services.search.documents import BadQuery, Query, Results, make_query
+from services.search.documents import TYPE_LABELS_VI, BadQuery, Query, Results, make_query
 from services.search.engine import Engine
 
 log = logging.getLogger("portal.search.api")
@@ -50,6 +50,8 @@ class Searcher:
     service: Service
     _sites: dict[str, tuple[str, str]] | None = None
     _loaded_at: float = 0.0
+    _categories: dict[str, dict[str, str]] | None = None
+    _categories_at: float = 0.0
 
     async def sites(self, *, fresh: bool = False) -> dict[str, tuple[str, str]]:
         """Site names and domains; reloaded when asked, at most every few seconds (a
@@ -76,6 +78,29 @@ class Searcher:
         site = await self._site(slug)
         domain = site[1] if site else f"{slug}.hanoi.gov.vn"
         return self.settings.site_url(slug, domain).rstrip("/") + path
+
+    async def category_name(self, slug: str, site: str | None = None) -> str:
+        """A category's name on `site`, else on any site that has it, else its slug."""
+        age = time.monotonic() - self._categories_at
+        known = self._categories or {}
+        missing = not any(slug in names for names in known.values())
+        if self._categories is None or age > SITES_TTL or (missing and age > 5):
+            assert self.service.db
+            async with self.service.db.read() as session:
+                self._categories = known = await store.category_names(session)
+            self._categories_at = time.monotonic()
+        if site and slug in known.get(site, {}):
+            return known[site][slug]
+        return next((names[slug] for names in known.values() if slug in names), slug)
+
+    async def label(self, facet: str, value: str, site: str | None = None) -> str:
+        if facet == "site":
+            return await self.site_name(value)
+        if facet == "type":
+            return TYPE_LABELS_VI.get(value, value)
+        if facet == "category":
+            return await self.category_name(value, site)
+        return value
 
     async def run(self, query: Query) -> Results:
         try:
@@ -104,7 +129,14 @@ class Searcher:
             "total": results.total,
             "results": items,
             "facets": {
-                name: [{"value": f.value, "count": f.count} for f in values]
+                name: [
+                    {
+                        "value": f.value,
+                        "label": await self.label(name, f.value, query.site),
+                        "count": f.count,
+                    }
+                    for f in values
+                ]
                 for name, values in results.facets.items()
             },
             "suggestion": results.suggestion,

@@ -12,7 +12,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from contracts import AnswerPublished, ArticlePublished, ArticleWithdrawn, Envelope, TenantUpserted
+from contracts import (
+    AnswerPublished,
+    ArticlePublished,
+    ArticleWithdrawn,
+    CategoryTreeUpdated,
+    Envelope,
+    TenantUpserted,
+)
 from runtime.html import plain_text
 from runtime.messaging import UnitOfWork
 from runtime.upsert import upsert_newer
@@ -125,3 +132,15 @@ async def on_tenant_upserted(uow: UnitOfWork, event: TenantUpserted, _env: Envel
     if written and before is not None and bool(before) != event.active:
         # A site closed (or reopened): the indexer takes its documents out (or back).
         await store.mark_site_pending(uow.session, event.tenant)
+
+
+async def on_category_tree_updated(
+    uow: UnitOfWork, event: CategoryTreeUpdated, _env: Envelope
+) -> None:
+    await upsert_newer(
+        uow.session,
+        store.category_trees,
+        key={"tenant": event.tenant},
+        values={"names": {c.slug: c.name for c in event.categories}},
+        sequence=event.sequence,
+    )

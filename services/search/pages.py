@@ -175,27 +175,20 @@ async def search_page(
         if not values:
             continue
         param = FACET_PARAM[name]
-        items = []
-        for value in values[:12]:
-            label = value.value
-            if name == "type":
-                label = TYPE_LABELS_VI.get(value.value, value.value)
-            elif name == "site":
-                label = await searcher.site_name(value.value)
-            items.append({
-                "label": label, "count": value.count,
+        items = [
+            {
+                "label": await searcher.label(name, value.value, site.slug),
+                "count": value.count,
                 "current": params.get(param) == value.value,
                 "href": _link(base, **{param: value.value}),
-            })  # fmt: skip
+            }
+            for value in values[:12]
+        ]
         facets.append({"title": FACET_TITLES[name], "items": items})
     active = []
     for name, param in FACET_PARAM.items():
         if params.get(param):
-            label = params[param]
-            if name == "type":
-                label = TYPE_LABELS_VI.get(label, label)
-            elif name == "site":
-                label = await searcher.site_name(label)
+            label = await searcher.label(name, params[param], site.slug)
             active.append((f"{FACET_TITLES[name]}: {label}", _link(base, **{param: None})))
     last_page = max(1, min(-(-results.total // PAGE_SIZE), 100))
     context.update(

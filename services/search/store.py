@@ -68,6 +68,15 @@ sites = Table(
     Column("sequence", Integer, nullable=False),
 )
 
+#: Each site's category names ({slug: name}), from CategoryTreeUpdated: facet labels.
+category_trees = Table(
+    "category_trees",
+    metadata,
+    Column("tenant", String(50), primary_key=True),
+    Column("names", JSON, nullable=False),
+    Column("sequence", Integer, nullable=False),
+)
+
 
 async def pending(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
     rows = await session.execute(
@@ -152,3 +161,8 @@ async def counts(session: AsyncSession) -> dict[str, int]:
 async def site_names(session: AsyncSession) -> dict[str, tuple[str, str]]:
     rows = await session.execute(select(sites.c.slug, sites.c.name, sites.c.domain))
     return {row.slug: (row.name, row.domain) for row in rows}
+
+
+async def category_names(session: AsyncSession) -> dict[str, dict[str, str]]:
+    rows = await session.execute(select(category_trees.c.tenant, category_trees.c.names))
+    return {row.tenant: dict(row.names) for row in rows}

@@ -20,11 +20,13 @@ from contracts import (
     AnswerPublished,
     ArticlePublished,
     ArticleWithdrawn,
+    CategoryTreeUpdated,
     Event,
     TenantUpserted,
     envelope_for,
     topics,
 )
+from contracts.events import CategoryItem
 from runtime.embedded import EmbeddedKafka
 from runtime.settings import REPO_ROOT
 from services.search import store
@@ -110,8 +112,9 @@ async def test_published_articles_are_found_with_or_without_marks(search) -> Non
     assert await ids(http, "giay phep", type="document") == ["article:gpxd"]
     assert await ids(http, "Đà Nẵng", **{"from": "2026-01-01"}) == []
     facets = (await found(http, ""))["facets"]
-    assert {"value": "badinh", "count": 1} in facets["site"]
-    assert {"value": "2025", "count": 1} in facets["year"]
+    assert {"value": "badinh", "label": "badinh", "count": 1} in facets["site"]  # not named yet
+    assert {"value": "2025", "label": "2025", "count": 1} in facets["year"]
+    assert {"value": "document", "label": "Văn bản", "count": 1} in facets["type"]
 
 
 async def test_late_and_repeated_events_cannot_bring_back_withdrawn_content(search) -> None:
@@ -360,6 +363,16 @@ async def test_the_citizens_search_page(search) -> None:
         return everywhere.status_code == 200 and "Phường Ba Đình" in everywhere.text
 
     await eventually(sites_known, timeout=30)
+    await bus.send(CategoryTreeUpdated(
+        tenant="hoankiem", sequence=50, categories=[
+            CategoryItem(slug="tin-tuc", name="Tin tức – Sự kiện", position=0)],
+    ))  # fmt: skip
+
+    async def category_named() -> bool:
+        facets = (await found(http, "lich tiem chung", site="hoankiem"))["facets"]
+        return {"value": "tin-tuc", "label": "Tin tức – Sự kiện", "count": 12} in facets["category"]
+
+    await eventually(category_named, timeout=30)
     empty = await page()
     assert empty.status_code == 200 and "gõ có dấu hoặc không dấu" in empty.text
     assert 'src="/tim-kiem/goi-y.js"' in empty.text
@@ -369,6 +382,7 @@ async def test_the_citizens_search_page(search) -> None:
     assert "<mark>lịch</mark>" in r.text.lower() and 'href="/tin-tuc/trang-0"' in r.text
     assert "Ba Đình" not in r.text.split('<p class="result-count"')[1]
     assert 'rel="next"' in r.text and "trang=2" in r.text
+    assert ">Tin tức – Sự kiện</a>" in r.text  # the category facet, by its name
     second = await page(q="lich tiem chung", trang="2")
     assert "đang xem 11–12" in second.text and 'rel="prev"' in second.text
     everywhere = await page(q="lich tiem chung", **{"pham-vi": "tat-ca"})
