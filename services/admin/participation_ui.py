@@ -227,14 +227,20 @@ async def consultation_create(
     return Redirect(f"/admin/du-thao/{made['id']}")
 
 
+async def _board_item(backends: Backends, user: Any, site: str, path: str) -> dict[str, Any]:
+    """A consultation or dialogue, for the board of its own site (or above it)."""
+    item = await _call(backends, user, "GET", path)
+    if item["tenant"] != site and _role(user, item["tenant"]) < Role.board_member:
+        raise HTTPException(status_code=403, detail=BOARD_ONLY)
+    return item
+
+
 async def _consultation_page(
     request: Request[Any, Any, Any], backends: Backends, consultation_id: uuid.UUID, *,
     status: int = 200, error: str | None = None, values: dict[str, Any] | None = None,
 ) -> Any:  # fmt: skip
     user, site = _board(request)
-    item = await _call(backends, user, "GET", f"/consultations/{consultation_id}")
-    if item["tenant"] != site and _role(user, item["tenant"]) < Role.board_member:
-        raise HTTPException(status_code=403, detail=BOARD_ONLY)
+    item = await _board_item(backends, user, site, f"/consultations/{consultation_id}")
     comments = await _call(backends, user, "GET", f"/consultations/{consultation_id}/comments")
     titles = {a["position"]: f"{a['number']}. {a['heading']}".rstrip(". ")
               for a in item["articles"]}  # fmt: skip
@@ -372,9 +378,7 @@ async def _dialogue_page(
     status: int = 200, error: str | None = None, values: dict[str, Any] | None = None,
 ) -> Any:  # fmt: skip
     user, site = _board(request)
-    item = await _call(backends, user, "GET", f"/dialogues/{dialogue_id}")
-    if item["tenant"] != site and _role(user, item["tenant"]) < Role.board_member:
-        raise HTTPException(status_code=403, detail=BOARD_ONLY)
+    item = await _board_item(backends, user, site, f"/dialogues/{dialogue_id}")
     questions = await _call(backends, user, "GET", f"/dialogues/{dialogue_id}/questions")
     return _page(request, "participation_dialogue.html", status, item=item, questions=questions,
                  error=error, values=values or {})  # fmt: skip
