@@ -1,0 +1,101 @@
+"""The whole platform behind the gateway, for attacks made as an outsider would make
+them: every request in tests/security goes through the gateway's public port with a
+site's Host header, never straight to a service.
+
+Test modules import the fixture: `from gatedplatform import gated  # noqa: F401`.
+`gated` is module-scoped: one platform (admin with the demo accounts, content,
+editorial, renderer, feedback, search and the gateway, on one embedded broker, on
+SQLite or, with DATABASE_URL, PostgreSQL) per test module. Tests make their own
+accounts and articles so that they do not depend on each other's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from conftest import eventually, running, settings_for
+
+from gateway.__main__ import build as build_gateway
+from runtime.embedded import EmbeddedKafka, free_port
+from runtime.settings import Settings
+from services.admin.__main__ import build as build_admin
+from services.content.__main__ import build as build_content
+from services.editorial.__main__ import build as build_editorial
+from services.feedback.__main__ import build as build_feedback
+from services.renderer.__main__ import build as build_renderer
+from services.search.__main__ import build as build_search
+
+SERVICES = {
+    "admin": build_admin,
+    "content": build_content,
+    "editorial": build_editorial,
+    "renderer": build_renderer,
+    "feedback": build_feedback,
+    "search": build_search,
+}
+
+
+@dataclass
+class Gated:
+    """The platform as an outsider sees it: `gateway` is the only client tests attack
+    through; `services` and `direct` are there to check effects, never to attack."""
+
+    settings: Settings
+    gateway: httpx.AsyncClient
+    services: dict[str, Any] = field(default_factory=dict)
+    direct: dict[str, httpx.AsyncClient] = field(default_factory=dict)
+
+    async def get(self, path: str, host: str = "hoankiem.localhost", **kw: Any) -> httpx.Response:
+        headers = {"Host": host, **kw.pop("headers", {})}
+        return await self.gateway.get(path, headers=headers, **kw)
+
+    async def post(self, path: str, host: str = "hoankiem.localhost", **kw: Any) -> httpx.Response:
+        headers = {"Host": host, **kw.pop("headers", {})}
+        return await self.gateway.post(path, headers=headers, **kw)
+
+    async def request(
+        self, method: str, path: str, host: str = "hoankiem.localhost", **kw: Any
+    ) -> httpx.Response:
+        headers = {"Host": host, **kw.pop("headers", {})}
+        return await self.gateway.request(method, path, headers=headers, **kw)
+
+
+@asynccontextmanager
+async def gated_platform(settings: Settings, **overrides: Any) -> AsyncIterator[Gated]:
+    """Every service on a port it is told in advance (admin's UI and the gateway call
+    the others by URL), then the gateway in front of them."""
+    ports = {name: free_port() for name in SERVICES}
+    urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    settings = settings.with_overrides(demo=True, **urls, **overrides)
+    async with AsyncExitStack() as stack:
+        gated = Gated(settings=settings, gateway=None)  # type: ignore[arg-type]
+        for name, build in SERVICES.items():
+            service, client = await stack.enter_async_context(
+                running(build, settings, port=ports[name])
+            )
+            gated.services[name] = service
+            gated.direct[name] = client
+        _svc, gateway = await stack.enter_async_context(running(build_gateway, settings))
+        gated.gateway = gateway
+        await eventually(lambda: _sites_known(gateway), timeout=60)
+        yield gated
+
+
+async def _sites_known(gateway: httpx.AsyncClient) -> bool:
+    r = await gateway.get("/", headers={"Host": "hoankiem.localhost"})
+    return r.status_code == 200
+
+
+@pytest.fixture(scope="module")
+async def gated(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Gated]:
+    with EmbeddedKafka() as kafka:
+        async with (
+            settings_for(tmp_path_factory.mktemp("gated"), kafka) as settings,
+            gated_platform(settings) as platform,
+        ):
+            yield platform
