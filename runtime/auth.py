@@ -1,23 +1,38 @@
 """Who is calling, and what their role allows: editors' tokens and role rules.
 
-`admin` signs a short-lived JWT at login; every service checks it with the
-shared secret and reads the roles from it, so no service calls admin per
-request. Role rules are pure functions.
+`admin` signs a short-lived JWT at login with its Ed25519 private key, which no
+other process holds; every service checks it with the public key, its issuer and
+audience, and reads the roles from it, so no service calls admin per request.
+A service that parses anonymous uploads can therefore check tokens but never
+make one. Role rules are pure functions.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
+from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.security.jwt import JWTAuth, Token
+from litestar.security.jwt.middleware import JWTAuthenticationMiddleware
+
+from runtime.settings import Settings
 
 TOKEN_TTL = timedelta(hours=8)
-OPEN_PATHS = ["/healthz", "/readyz", "/metrics", "/schema"]
+#: Ed25519 signatures (RFC 8037); the only algorithm a service accepts.
+ALGORITHM = "EdDSA"
+ISSUER = "hanoi-portal:admin"
+AUDIENCE = "hanoi-portal:api"
+#: Paths open without a token, matched whole: "/healthz" must not also open
+#: "/healthzsomething" (exclusion patterns are regular expressions matched at the start).
+OPEN_PATHS = ["/healthz", "/readyz", "/metrics", "/schema", "/schema/*"]
 
 
 class Role(IntEnum):
@@ -85,31 +100,124 @@ class Principal:
         )
 
 
+def exclusion_pattern(path: str) -> str:
+    """An anchored regular expression for one open path; a trailing "/*" opens what is
+    below it (one or more further segments), nothing else does."""
+    if path.endswith("/*"):
+        return f"^{re.escape(path[:-2])}/.*$"
+    return f"^{re.escape(path)}$"
+
+
+def read_key(value: str) -> str:
+    """A PEM key given inline or as the path of a file holding it."""
+    value = value.strip()
+    if value.startswith("-----BEGIN"):
+        return value
+    path = Path(value)
+    if value and path.is_file():
+        return path.read_text().strip()
+    raise RuntimeError("the key must be a PEM text or the path of a PEM file")
+
+
+def generate_key_pair() -> tuple[str, str]:
+    """A new Ed25519 key pair as PEM (private, public): for `make run` and tests."""
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return private, public_pem(key.public_key())
+
+
+def public_pem(key: Ed25519PublicKey) -> str:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+def _private_key(settings: Settings) -> Ed25519PrivateKey:
+    if not settings.auth_private_key:
+        raise RuntimeError(
+            "PORTAL_AUTH_PRIVATE_KEY must be set for admin, the only service that signs "
+            "tokens (`make run` generates a key pair)."
+        )
+    key = serialization.load_pem_private_key(read_key(settings.auth_private_key).encode(), None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise TypeError("PORTAL_AUTH_PRIVATE_KEY must be an Ed25519 private key")
+    return key
+
+
+def verification_key(settings: Settings) -> str:
+    """The public key, as PEM: from PORTAL_AUTH_PUBLIC_KEY, or (admin) derived from the
+    private key."""
+    if settings.auth_public_key:
+        key = serialization.load_pem_public_key(read_key(settings.auth_public_key).encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise TypeError("PORTAL_AUTH_PUBLIC_KEY must be an Ed25519 public key")
+        return public_pem(key)
+    if settings.auth_private_key:
+        return public_pem(_private_key(settings).public_key())
+    raise RuntimeError(
+        "PORTAL_AUTH_PUBLIC_KEY must be set: the public key that checks editors' tokens "
+        "(`make run` generates a key pair)."
+    )
+
+
 async def _principal(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     return Principal.from_token(token)
 
 
-def jwt_auth(secret: str, *, open_paths: list[str] | None = None) -> JWTAuth[Principal, Token]:
-    if len(secret) < 32:
-        raise RuntimeError(
-            "PORTAL_AUTH_SECRET must be set to at least 32 characters "
-            "(`make run` generates one for the embedded platform)."
-        )
+class _Middleware(JWTAuthenticationMiddleware):
+    """Litestar's JWT check with the refusal said so an editor understands it."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+        if not connection.headers.get(self.auth_header):
+            raise NotAuthorizedException("Cần đăng nhập: yêu cầu không kèm mã đăng nhập.")
+        try:
+            return await super().authenticate_request(connection)
+        except NotAuthorizedException as exc:
+            if exc.detail.startswith(("Mã đăng nhập", "Cần đăng nhập")):
+                raise
+            raise NotAuthorizedException(
+                "Mã đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại."
+            ) from exc
+
+
+def jwt_auth(
+    settings: Settings,
+    *,
+    open_paths: list[str] | None = None,
+) -> JWTAuth[Principal, Token]:
+    """What every service checks tokens with: the public key only, one algorithm, this
+    platform's issuer and audience."""
     return JWTAuth[Principal, Token](
         retrieve_user_handler=_principal,
-        token_secret=secret,
-        exclude=[*OPEN_PATHS, *(open_paths or [])],
+        token_secret=verification_key(settings),
+        algorithm=ALGORITHM,
+        accepted_issuers=[ISSUER],
+        accepted_audiences=[AUDIENCE],
+        require_claims=["exp", "iat", "iss", "aud", "sub"],
+        exclude=[exclusion_pattern(p) for p in [*OPEN_PATHS, *(open_paths or [])]],
         default_token_expiration=TOKEN_TTL,
+        authentication_middleware_class=_Middleware,
     )
 
 
 class TokenIssuer:
-    """Signs tokens; what admin's login route gets injected (not the whole auth config)."""
+    """Signs tokens with admin's private key; what admin's login route gets injected."""
 
-    def __init__(self, auth: JWTAuth[Principal, Token]) -> None:
-        self._auth = auth
+    def __init__(self, settings: Settings, ttl: timedelta = TOKEN_TTL) -> None:
+        self._key = read_key(settings.auth_private_key) if settings.auth_private_key else ""
+        _private_key(settings)  # fail at start, not at the first login
+        self.ttl = ttl
 
     def issue(self, principal: Principal) -> str:
-        return self._auth.create_token(
-            identifier=principal.username, token_extras=principal.claims()
+        token = Token(
+            sub=principal.username,
+            exp=datetime.now(UTC) + self.ttl,
+            iss=ISSUER,
+            aud=AUDIENCE,
+            extras=principal.claims(),
         )
+        return token.encode(secret=self._key, algorithm=ALGORITHM)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import httpx
 
+from runtime.auth import generate_key_pair
 from runtime.embedded import EmbeddedKafka, die_with_parent, free_port
 from runtime.settings import REPO_ROOT
 
@@ -82,6 +83,11 @@ class Platform:
             env["KAFKA_BOOTSTRAP_SERVERS"] = self.kafka.bootstrap
             env["PORTAL_KAFKA_EMBEDDED"] = "1"
         env.setdefault("PORTAL_AUTH_SECRET", secrets.token_urlsafe(48))
+        if not env.get("PORTAL_AUTH_PUBLIC_KEY"):
+            # A token key pair per run; start_process gives the private key to admin only.
+            private, public = generate_key_pair()
+            env.setdefault("PORTAL_AUTH_PRIVATE_KEY", private)
+            env["PORTAL_AUTH_PUBLIC_KEY"] = public
         # http://<site>.localhost: cookies cannot require HTTPS on the laptop.
         env.setdefault("PORTAL_SECURE_COOKIES", "0")
         env["PORTAL_DATA_DIR"] = str(self.data_dir)
@@ -117,11 +123,15 @@ class Platform:
 
     def start_process(self, name: str) -> None:
         proc = next(p for p in PROCESSES if p.name == name)
+        env = {**self.env, "PORT": str(self.ports[name]), "OTEL_SERVICE_NAME": name}
+        if name != "admin":
+            # Only admin signs tokens; the others check them with the public key.
+            env.pop("PORTAL_AUTH_PRIVATE_KEY", None)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it
         self.children[name] = subprocess.Popen(  # noqa: S603 - our own modules
             [sys.executable, "-m", proc.module],
             cwd=REPO_ROOT,
-            env={**self.env, "PORT": str(self.ports[name]), "OTEL_SERVICE_NAME": name},
+            env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
             preexec_fn=die_with_parent,

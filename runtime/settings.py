@@ -47,7 +47,13 @@ class Settings(BaseSettings):
     #: separated, networks allowed, "*" for all); the variable uvicorn reads too.
     forwarded_allow_ips: str = Field(default="127.0.0.1,::1", alias="FORWARDED_ALLOW_IPS")
 
+    #: Keys the admin's CSRF tokens and the abuse limits' hashed keys (not editors' tokens).
     auth_secret: str = Field(default="", alias="PORTAL_AUTH_SECRET")
+    #: Ed25519 private key (PEM, or a file holding it) that signs editors' tokens:
+    #: admin only, never given to another process.
+    auth_private_key: str = Field(default="", alias="PORTAL_AUTH_PRIVATE_KEY")
+    #: Its public key (PEM or a file), with which every service checks tokens.
+    auth_public_key: str = Field(default="", alias="PORTAL_AUTH_PUBLIC_KEY")
     #: Session and CSRF cookies only over HTTPS; the laptop launcher turns it off.
     secure_cookies: bool = Field(default=True, alias="PORTAL_SECURE_COOKIES")
     demo: bool = Field(default=False, alias="PORTAL_DEMO")

@@ -37,6 +37,7 @@ from aiokafka import AIOKafkaProducer
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from contracts import ArticlePublished, envelope_for, topics
+from runtime.auth import generate_key_pair
 from runtime.db import Database
 from runtime.embedded import EmbeddedKafka, free_port
 from runtime.settings import REPO_ROOT, Settings
@@ -135,6 +136,8 @@ async def bench(args: argparse.Namespace, data_dir: Path, kafka: EmbeddedKafka) 
         **os.environ, "PORTAL_DATA_DIR": str(data_dir), "KAFKA_BOOTSTRAP_SERVERS": kafka.bootstrap,
         "PORTAL_KAFKA_EMBEDDED": "1", "PORTAL_SCHEMA_PREFIX": prefix, "LOG_LEVEL": "WARNING",
         "PORTAL_AUTH_SECRET": "bench-secret-" + "x" * 40,
+        # search only checks tokens: the public key of a pair made for this run.
+        "PORTAL_AUTH_PUBLIC_KEY": generate_key_pair()[1],
     }  # fmt: skip
     process = start_service(env, port, data_dir / "search.log")
     try:

@@ -27,6 +27,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from runtime.auth import generate_key_pair
 from runtime.embedded import EmbeddedKafka
 from runtime.service import KEEP_ALIVE_SECONDS, Service
 from runtime.settings import Settings
@@ -37,6 +38,8 @@ from services.editorial.__main__ import build as build_editorial
 from services.renderer.__main__ import build as build_renderer
 
 AUTH_SECRET = secrets.token_urlsafe(48)
+#: The test key pair: admin signs with the private key, every service checks with the public.
+AUTH_PRIVATE_KEY, AUTH_PUBLIC_KEY = generate_key_pair()
 SPANS = InMemorySpanExporter()
 
 
@@ -73,6 +76,8 @@ async def settings_for(tmp_path: Path, kafka: EmbeddedKafka) -> AsyncIterator[Se
         data_dir=tmp_path,
         schema_prefix=prefix,
         auth_secret=AUTH_SECRET,
+        auth_private_key=AUTH_PRIVATE_KEY,
+        auth_public_key=AUTH_PUBLIC_KEY,
         secure_cookies=False,
         consumer_max_attempts=3,
         kafka_session_timeout_ms=2000,
@@ -197,8 +202,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def token_for(username: str, roles: dict[str, str], *, operator: bool = False) -> str:
-    """A token signed with the test secret, as admin would issue it."""
-    from runtime.auth import Principal, Role, TokenIssuer, jwt_auth
+    """A token signed with the test private key, as admin would issue it."""
+    from runtime.auth import Principal, Role, TokenIssuer
 
     principal = Principal(
         username=username,
@@ -206,7 +211,7 @@ def token_for(username: str, roles: dict[str, str], *, operator: bool = False) -
         roles={t: Role[r] for t, r in roles.items()},
         operator=operator,
     )
-    return TokenIssuer(jwt_auth(AUTH_SECRET)).issue(principal)
+    return TokenIssuer(Settings(PORTAL_AUTH_PRIVATE_KEY=AUTH_PRIVATE_KEY)).issue(principal)
 
 
 EDITOR = token_for("bientap.hoankiem", {"hoankiem": "editor"})

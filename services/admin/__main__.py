@@ -30,8 +30,8 @@ SUBSCRIPTIONS = (
 
 def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
-    auth = jwt_auth(settings.auth_secret)
-    tokens = TokenIssuer(auth)
+    auth = jwt_auth(settings)
+    tokens = TokenIssuer(settings)
 
     async def seed() -> None:
         async with service.unit_of_work() as uow:

@@ -48,7 +48,7 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
 
     service.on_new_log.append(announce_trees)
     storage = FileStorage(settings.media_dir)
-    auth = jwt_auth(settings.auth_secret)  # open routes say exclude_from_auth
+    auth = jwt_auth(settings)  # open routes say exclude_from_auth
     app = service.http_app(
         [ArticleController, CategoryController, MediaController, media_file, *import_api.ROUTES],
         dependencies={"storage": Provide(lambda: storage, sync_to_thread=False)},

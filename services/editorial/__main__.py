@@ -38,7 +38,7 @@ SUBSCRIPTIONS = (
 
 def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
-    auth = jwt_auth(settings.auth_secret, open_paths=["/api/v1/reviews/grounds"])
+    auth = jwt_auth(settings, open_paths=["/api/v1/reviews/grounds"])
     app = service.http_app([ReviewController, RoyaltyController], on_app_init=[auth.on_app_init])
     return service, app
 

@@ -50,7 +50,7 @@ def build(
         service.unit_of_work, clock, postgres=settings.uses_postgres
     ).run
     service.background["mailer"] = Mailer(service.unit_of_work, Smtp(settings), clock).run
-    auth = jwt_auth(settings.auth_secret)
+    auth = jwt_auth(settings)
     # Repeat ratings are damped in this process's memory only (see ratings.py).
     recent_votes = RecentVotes()
     routes: list[Any] = [

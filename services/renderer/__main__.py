@@ -38,7 +38,7 @@ SUBSCRIPTIONS = (
 def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
     # Citizens' pages are open (exclude_from_auth); only the editors' preview needs a token.
-    auth = jwt_auth(settings.auth_secret)
+    auth = jwt_auth(settings)
     return service, service.http_app(
         pages.ROUTES, on_app_init=[auth.on_app_init, rendering.on_app_init(service)]
     )

@@ -85,7 +85,7 @@ def build(settings: Settings, engine: Engine | None = None) -> tuple[Service, Li
         return {"engine": "ok"}
 
     service.extra_checks.append(check_engine)
-    auth = jwt_auth(settings.auth_secret)
+    auth = jwt_auth(settings)
     app = service.http_app(
         [SearchController, *pages.ROUTES],
         dependencies={"searcher": Provide(lambda: searcher, sync_to_thread=False)},

@@ -67,6 +67,7 @@ COMMON_ENV = {
     "KAFKA_BOOTSTRAP_SERVERS",
     "OPENSEARCH_URL",
     "PORTAL_AUTH_SECRET",
+    "PORTAL_AUTH_PUBLIC_KEY",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
     "OTEL_SERVICE_NAME",
     "LOG_LEVEL",
@@ -87,7 +88,11 @@ CALLERS = {"gateway", "admin"}
 MAIL_ENV = {"SMTP_HOST", "SMTP_PORT", "SMTP_STARTTLS", "MAIL_FROM"}
 MAIL_SECRETS = {"SMTP_USERNAME", "SMTP_PASSWORD"}
 MAILING = {"feedback"}
-SECRET_KEYS = {"DATABASE_URL", "PORTAL_AUTH_SECRET"}
+SECRET_KEYS = {
+    "DATABASE_URL", "PORTAL_AUTH_SECRET", "PORTAL_AUTH_PUBLIC_KEY", "PORTAL_AUTH_PRIVATE_KEY",
+}  # fmt: skip
+#: The key that signs editors' tokens, given to admin's serving container and no other.
+SIGNING_KEY = "PORTAL_AUTH_PRIVATE_KEY"
 # The development mail catcher, in compose's demo profile only.
 DEMO_MAILBOX = "mailbox"
 # search keeps its index in OpenSearch (OPENSEARCH_URL); the editors' publish receipt
@@ -1098,3 +1103,20 @@ def test_loader_renders_what_kubectl_kustomize_renders(target: str) -> None:
     theirs = {(d["kind"], d["metadata"]["name"]): d for d in yaml.safe_load_all(text) if d}
     ours = {(d["kind"], d["metadata"]["name"]): d for d in kustomize(K8S / target)}
     assert ours == theirs
+
+
+def test_only_admin_holds_the_token_signing_key(
+    rendered: tuple[str, list[dict]], compose: dict
+) -> None:
+    """Every process checks editors' tokens with the public key; the private key that
+    signs them is admin's alone (not even its migrate init container's)."""
+    target, resources = rendered
+    for name, deployment in of_kind(resources, "Deployment").items():
+        for container in containers(deployment):
+            holds = SIGNING_KEY in env_of(container)
+            assert holds == (name == "admin" and container["name"] == "admin"), (
+                f"{target}: {name}/{container['name']}"
+            )
+    for name in PROCESSES:
+        holds = SIGNING_KEY in compose["services"][name]["environment"]
+        assert holds == (name == "admin"), name

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import AUTH_SECRET, drop_schemas
+from conftest import AUTH_PUBLIC_KEY, AUTH_SECRET, drop_schemas
 from sqlalchemy import select
 from test_feedback_flow import Inbox, free_port
 
@@ -44,6 +44,7 @@ async def replicas(tmp_path: Path) -> AsyncIterator[tuple[list[Service], SlowInb
     settings = Settings().with_overrides(
         data_dir=tmp_path,
         auth_secret=AUTH_SECRET,
+        auth_public_key=AUTH_PUBLIC_KEY,
         schema_prefix=f"t{uuid.uuid4().hex[:8]}_",
         kafka_bootstrap_servers="127.0.0.1:9",  # never contacted: no broker needed here
         smtp_host="127.0.0.1",
