@@ -10,7 +10,7 @@ from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from pydantic import AwareDatetime, BaseModel, Field
@@ -20,7 +20,13 @@ from runtime.api import Input
 from runtime.auth import Principal, Role
 from runtime.service import Service
 from services.editorial import commands, royalties, store
-from services.editorial.domain import REJECTION_GROUNDS_VI, AlreadyDecided, Status, receipt
+from services.editorial.domain import (
+    REJECTION_GROUNDS_VI,
+    AlreadyDecided,
+    OwnWork,
+    Status,
+    receipt,
+)
 
 Caller = Request[Principal, Token, Any]
 TenantSlug = Annotated[str, QueryParameter(pattern=r"^[a-z0-9-]{1,50}$")]
@@ -234,6 +240,8 @@ async def _run(service: Service, command: Any, *args: Any) -> ReviewOut:
         raise NotFoundException(str(exc)) from exc
     except AlreadyDecided as exc:
         raise ClientException(str(exc), status_code=409) from exc
+    except OwnWork as exc:
+        raise PermissionDeniedException(str(exc)) from exc
     except commands.DecisionError as exc:
         raise ClientException(str(exc), status_code=422) from exc
     return ReviewOut.of(row)

@@ -15,7 +15,13 @@ from contracts import RevisionApproved, RevisionRejected
 from runtime.auth import Principal, Role
 from runtime.messaging import UnitOfWork
 from services.editorial import store
-from services.editorial.domain import DecisionError, Status, check_schedule, decide
+from services.editorial.domain import (
+    DecisionError,
+    Status,
+    check_not_own,
+    check_schedule,
+    decide,
+)
 from services.editorial.royalties import RoyaltyError, validate_coefficient
 
 
@@ -58,6 +64,8 @@ async def decide_revision(uow: UnitOfWork, by: Principal, revision_id: str, d: D
         raise NotFound(f"Không có bản gửi duyệt {revision_id}.")
     by.require(review.tenant, Role.board_member)
     note = " ".join(d.note.split())
+    if d.approve:
+        check_not_own(review.submitted_by, by.username)
     status = decide(Status(review.status), approve=d.approve, ground=d.ground, note=note)
     now = datetime.now(UTC)
     coefficient: Decimal | None = None
@@ -114,6 +122,7 @@ async def post_review(uow: UnitOfWork, by: Principal, revision_id: str, note: st
     by.require(review.tenant, Role.board_member)
     if not review.needs_post_review:
         raise DecisionError("Bài này không cần hậu kiểm.")
+    check_not_own(review.submitted_by, by.username, post_review=True)
     note = " ".join(note.split())
     if len(note) < 5:
         raise DecisionError("Hậu kiểm phải ghi nhận xét.")

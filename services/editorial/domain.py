@@ -29,6 +29,25 @@ class AlreadyDecided(DecisionError):
     """Someone decided on this revision already (a conflict, not bad input)."""
 
 
+class OwnWork(DecisionError):
+    """The board member asked to approve or post-review their own work (forbidden)."""
+
+
+def check_not_own(submitted_by: str, by: str, *, post_review: bool = False) -> None:
+    """Four eyes: whoever submitted a revision (or forced it live) cannot be the one who
+    approves it or reviews it afterwards; rejecting one's own submission is allowed."""
+    if submitted_by != by:
+        return
+    if post_review:
+        raise OwnWork(
+            "Không thể tự hậu kiểm bài do chính mình đăng: cần một thành viên khác "
+            "của Ban Biên tập."
+        )
+    raise OwnWork(
+        "Không thể tự duyệt bài do chính mình gửi: cần một thành viên khác của Ban Biên tập."
+    )
+
+
 STATUS_LABELS_VI = {
     Status.pending: "đang chờ duyệt",
     Status.approved: "đã duyệt",

@@ -34,7 +34,9 @@ from services.editorial.domain import (
     REJECTION_GROUNDS_VI,
     AlreadyDecided,
     DecisionError,
+    OwnWork,
     Status,
+    check_not_own,
     check_schedule,
     decide,
     receipt,
@@ -355,3 +357,12 @@ def test_classify_host() -> None:
     assert classify_host("[::1]:8000").by == "city"
     assert classify_host("caugiay.localhost").value == "caugiay"
     assert classify_host("www.caugiay.hanoi.gov.vn").value == "caugiay.hanoi.gov.vn"
+
+
+def test_nobody_approves_or_post_reviews_their_own_work() -> None:
+    check_not_own("bientap.hoankiem", "bbt.hoankiem")
+    check_not_own("tbbt.hoankiem", "bbt.hoankiem", post_review=True)
+    with pytest.raises(OwnWork, match="tự duyệt"):
+        check_not_own("bbt.hoankiem", "bbt.hoankiem")
+    with pytest.raises(OwnWork, match="tự hậu kiểm"):
+        check_not_own("tbbt.hoankiem", "tbbt.hoankiem", post_review=True)
