@@ -86,6 +86,9 @@ class Options:
     totp_secret: str | None = None
     token: str | None = None
     batch: int = 100
+    #: Publish each article with its date on the old portal (recorded in the audit log);
+    #: off: it is published with today's date.
+    keep_dates: bool = False
     report: Path | None = None
     wait: bool = False
     wait_timeout: float = 1800.0
@@ -138,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     articles.add_argument("--password", help="mật khẩu (hoặc PORTAL_PASSWORD, hoặc nhập khi hỏi)")
     articles.add_argument("--totp", help="mã xác thực 6 số (hoặc PORTAL_TOTP_SECRET)")
     articles.add_argument("--batch", type=int, default=100, help="số bài mỗi lần gửi (1-200)")
+    articles.add_argument(
+        "--keep-dates",
+        action="store_true",
+        help="giữ ngày đăng gốc (published_at) của cổng cũ; được ghi vào nhật ký",
+    )
     articles.add_argument("--report", type=Path, help="tệp ghi các dòng bị từ chối")
     articles.add_argument("--wait", action="store_true", help="chờ đến khi mọi bài đã lên trang")
     articles.add_argument("--wait-timeout", type=float, default=1800.0, help="giây chờ tối đa")
@@ -163,6 +171,7 @@ def options_from(args: argparse.Namespace, env: dict[str, str] | None = None) ->
         totp_secret=env.get("PORTAL_TOTP_SECRET"),
         token=env.get("PORTAL_TOKEN"),
         batch=args.batch,
+        keep_dates=args.keep_dates,
         report=args.report,
         wait=args.wait,
         wait_timeout=args.wait_timeout,
@@ -300,7 +309,10 @@ class Portal:
         return self._checked(response, "tải tệp lên").json()["id"]
 
     def import_batch(self, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        body = json.dumps({"tenant": self.options.tenant, "items": items}, ensure_ascii=False)
+        body = json.dumps(
+            {"tenant": self.options.tenant, "items": items, "backdate": self.options.keep_dates},
+            ensure_ascii=False,
+        )
         response = self._send(
             "POST",
             f"{self.options.content}/api/v1/imports/articles",

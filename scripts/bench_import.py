@@ -117,8 +117,8 @@ def main() -> None:
 
 
 def run(platform: Platform, export: Path, count: int, batch: int) -> None:
-    argv = ["import", "articles", str(export), "--tenant", TENANT, "--url",
-            platform.gateway_url, "--user", USER, "--batch", str(batch), "--wait"]  # fmt: skip
+    argv = ["import", "articles", str(export), "--tenant", TENANT, "--url", platform.gateway_url,
+            "--user", USER, "--keep-dates", "--batch", str(batch), "--wait"]  # fmt: skip
     env = {"PORTAL_PASSWORD": DEMO_PASSWORD, "PORTAL_TOTP_SECRET": demo_totp_secret(USER)}
     options = cli.options_from(cli.build_parser().parse_args(argv), env)
     print(f"Nhập {count} bài vào trang {TENANT} qua {platform.gateway_url} …", flush=True)

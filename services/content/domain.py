@@ -16,6 +16,8 @@ import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
+from runtime.auth import Role
+
 
 class State(StrEnum):
     draft = "draft"
@@ -89,6 +91,13 @@ _NEXT: dict[tuple[State, Action], State | str] = {
         State.draft, State.rejected, State.submitted,
     )},
 }  # fmt: skip
+
+
+def publishes_without_review(role: Role | None) -> bool:
+    """Who may put an article live without the board's approval beforehand (an
+    emergency, or articles migrated from the old portal): the site's board head alone,
+    not its administrator nor an operator (Quy chế 004; the board reviews it after)."""
+    return role is Role.board_head
 
 
 class TransitionError(ValueError):

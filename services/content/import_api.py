@@ -36,6 +36,9 @@ class ImportIn(Input):
     #: Checked one by one by `imports.item_from`, so that one bad item is one rejected
     #: result, not a 400 for its 199 neighbours.
     items: list[dict[str, Any]] = Field(min_length=1, max_length=BATCH_MAX)
+    #: Publish with each item's `published_at` (the old portal's date): only when asked,
+    #: and recorded in the audit log; otherwise the articles are published today.
+    backdate: bool = False
 
 
 class ItemOut(BaseModel):
@@ -100,7 +103,8 @@ class ImportController(Controller):
     async def import_articles(
         self, data: JSONBody[ImportIn], service: NamedDependency[Service], request: Caller
     ) -> ImportOut:
-        """Publish articles of the old portal as migrated (board head or tenant admin).
+        """Publish articles of the old portal as migrated (the site's board head only;
+        the board reviews them afterwards). `backdate: true` keeps each `published_at`.
 
         Each item: {line?, legacy_id?, title, summary?, body_html?, category,
         published_at (ISO 8601 with offset), author?, attachments?: [{media_id, title?}]}.
@@ -118,7 +122,7 @@ class ImportController(Controller):
         imported: list[imports.ItemResult] = []
         if items:
             imported = await run_command(
-                service, imports.import_batch, request.user, data.tenant, items
+                service, imports.import_batch, request.user, data.tenant, items, data.backdate
             )
         else:
             # Nothing valid to write; the caller still learns whether it may import here.

@@ -37,14 +37,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from litestar.exceptions import PermissionDeniedException
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runtime.auth import Principal, Role
+from runtime.auth import Principal
 from runtime.messaging import UnitOfWork
 from services.content import commands, store
-from services.content.domain import State, clean_text
+from services.content.domain import State, clean_text, publishes_without_review
 
 TITLE_MAX = 500
 SUMMARY_MAX = 2000
@@ -314,17 +315,30 @@ async def known_legacy_ids(
 
 
 async def check_importer(session: AsyncSession, by: Principal, tenant: str) -> None:
-    """Only the board (its head) or the site's admin may publish an old portal's articles
-    without review, and only on a site that exists."""
-    by.require(tenant, Role.board_head)
+    """Imported articles go live without review beforehand, so only who may force-publish
+    may import (the site's board head), and only on a site that exists; the board
+    reviews each afterwards."""
+    if not publishes_without_review(by.role_in(tenant)):
+        raise PermissionDeniedException(
+            f"Chỉ Trưởng Ban Biên tập của trang {tenant} được nhập bài từ cổng cũ "
+            "(bài lên trang không qua duyệt trước, như đăng ngay)."
+        )
     if await store.active_tenant(session, tenant) is None:
         raise commands.NotFound(f"Không có trang thông tin điện tử nào mang mã {tenant}.")
 
 
 async def import_batch(
-    uow: UnitOfWork, by: Principal, tenant: str, items: Sequence[ImportItem]
+    uow: UnitOfWork,
+    by: Principal,
+    tenant: str,
+    items: Sequence[ImportItem],
+    backdate: bool = False,
 ) -> list[ItemResult]:
-    """Import each item through the publish path; the caller commits. One result per item."""
+    """Import each item through the publish path; the caller commits. One result per item.
+
+    `backdate` (asked for explicitly) publishes each with its date on the old portal;
+    otherwise it is published today and the old date is only recorded. Either way the
+    audit entry says which."""
     await check_importer(uow.session, by, tenant)
     # Also holds the ids this batch imports: the same legacy id twice in a batch is skipped.
     seen = await known_legacy_ids(uow.session, tenant, [i.legacy_id for i in items])
@@ -335,7 +349,7 @@ async def import_batch(
             results.append(_skipped(item, existing))
             continue
         try:
-            article_id = await _import_one(uow, by, tenant, item)
+            article_id = await _import_one(uow, by, tenant, item, backdate=backdate)
         except commands.Invalid as exc:
             results.append(ItemResult(item.line, "rejected", item.legacy_id, reason=str(exc)))
             continue
@@ -363,7 +377,9 @@ class _AlreadyImported(Exception):
         self.article_id = article_id
 
 
-async def _import_one(uow: UnitOfWork, by: Principal, tenant: str, item: ImportItem) -> str:
+async def _import_one(
+    uow: UnitOfWork, by: Principal, tenant: str, item: ImportItem, *, backdate: bool
+) -> str:
     if any(ref.kind != "media" for ref in item.attachments):
         # The server never fetches a URL or reads a path it is given: no SSRF, no files.
         raise commands.Invalid("Tệp đính kèm phải được tải lên trước (media_id).")
@@ -404,7 +420,7 @@ async def _import_one(uow: UnitOfWork, by: Principal, tenant: str, item: ImportI
     assert article is not None
     revision_id = await commands._new_revision(
         uow, by, article, State.submitted, origin="migrated",
-        original_published_at=item.published_at,
+        original_published_at=item.published_at if backdate else None,
     )  # fmt: skip
     uow.audit(
         actor=by.username,
@@ -419,6 +435,8 @@ async def _import_one(uow: UnitOfWork, by: Principal, tenant: str, item: ImportI
             "revision_id": revision_id,
             "legacy_id": item.legacy_id,
             "original_published_at": item.published_at,
+            # Published with the old date (asked for), or with today's.
+            "backdated": backdate,
         },
     )
     return article_id

@@ -31,8 +31,8 @@ async def on_revision_submitted(uow: UnitOfWork, event: RevisionSubmitted, _env:
         )
         .values(status=Status.superseded)
     )
-    # content let only a board head force, and only a board head or tenant admin
-    # import (recorded as theirs); the board's approval is theirs, made at once.
+    # content lets only the site's board head force or import (recorded as theirs); the
+    # approval is theirs, made at once, and the rest of the board reviews it afterwards.
     automatic = event.origin in ("forced", "migrated")
     inserted = await insert_once(
         uow.session,
@@ -63,7 +63,7 @@ async def on_revision_submitted(uow: UnitOfWork, event: RevisionSubmitted, _env:
             "note": {"forced": event.force_reason, "migrated": "Chuyển từ cổng cũ"}.get(
                 event.origin
             ),
-            "needs_post_review": event.origin == "forced",
+            "needs_post_review": automatic,
         },
     )
     if inserted and automatic:

@@ -30,6 +30,8 @@ ADMIN = token_for("quantri.hanoi", {TENANT: "tenant_admin"})
 EDITOR = token_for("bientap.hanoi", {TENANT: "editor"})
 OTHER_HEAD = token_for("bbt.badinh", {"badinh": "board_head"})
 OPERATOR = token_for("vanhanh", {}, operator=True)
+#: The board head of a site that does not exist.
+NOWHERE_HEAD = token_for("bbt.khongco", {"khongco": "board_head"})
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +140,8 @@ async def test_import_publishes_as_migrated_and_a_rerun_skips(
     monkeypatch.setenv("PORTAL_TOTP_SECRET", demo_totp_secret("bbt.hanoi"))
 
     code = await run_cli(str(export), "--tenant", TENANT, *urls(p), "--user", "bbt.hanoi",
-                         "--batch", "7", "--wait", "--wait-timeout", "120")  # fmt: skip
+                         "--keep-dates", "--batch", "7",
+                         "--wait", "--wait-timeout", "120")  # fmt: skip
     out = capsys.readouterr()
     assert code == 1, out.err
     assert "Đã nhập: 22 bài · bỏ qua (đã có): 1 · từ chối: 10 · tổng số dòng: 34" in out.out
@@ -184,6 +187,7 @@ async def test_import_publishes_as_migrated_and_a_rerun_skips(
     assert revision["decision"] == "approved"
     review = await p.editorial_http.get(f"/api/v1/reviews/{revision['id']}", headers=bearer(HEAD))
     assert review.json()["status"] == "approved"
+    assert review.json()["needs_post_review"] is True  # the board reviews it afterwards
 
     # The same file again, now with a token: everything there is skipped, nothing new.
     monkeypatch.setenv("PORTAL_TOKEN", HEAD)
@@ -203,7 +207,7 @@ async def test_a_clean_file_exits_0_and_fatal_errors_exit_2(
     p = platform
     export = tmp_path / "sach.jsonl"
     export.write_text(json.dumps(article(100, legacy_id="sach-1")) + "\n", encoding="utf-8")
-    monkeypatch.setenv("PORTAL_TOKEN", ADMIN)  # a tenant admin may import too
+    monkeypatch.setenv("PORTAL_TOKEN", HEAD)
     assert await run_cli(str(export), "--tenant", TENANT, *urls(p)) == 0
     assert "Đã nhập: 1 bài" in capsys.readouterr().out
     assert export.with_name("sach.jsonl.rejected.jsonl").read_text() == ""
@@ -211,7 +215,10 @@ async def test_a_clean_file_exits_0_and_fatal_errors_exit_2(
     cases = [
         (EDITOR, TENANT, urls(p), "không có quyền"),
         (OTHER_HEAD, TENANT, urls(p), "không có quyền"),
-        (OPERATOR, "khongco", urls(p), "Không có trang thông tin điện tử nào mang mã khongco"),
+        # Like force-publishing: not the site's administrator, nor an operator.
+        (ADMIN, TENANT, urls(p), "không có quyền"),
+        (OPERATOR, TENANT, urls(p), "không có quyền"),
+        (NOWHERE_HEAD, "khongco", urls(p), "Không có trang thông tin điện tử nào mang mã khongco"),
         ("not-a-token", TENANT, urls(p), "Chưa đăng nhập"),
         (HEAD, TENANT, ["--content-url", "http://127.0.0.1:9"], "Không kết nối được"),
     ]
@@ -285,11 +292,12 @@ async def test_attachments_by_url_are_downloaded_by_the_cli(
     assert attachment["media_id"] != stored.json()["id"]  # uploaded anew, not referenced
 
 
-async def test_only_the_board_head_or_admin_of_the_site_may_import(platform) -> None:
+async def test_only_the_board_head_of_the_site_may_import(platform) -> None:
     http = platform.content_http
     body = {"tenant": TENANT, "items": [article(200)]}
     assert (await http.post("/api/v1/imports/articles", json=body)).status_code == 401
-    for token in [EDITOR, OTHER_HEAD, token_for("bbt.hanoi", {TENANT: "board_member"})]:
+    member = token_for("bbt.hanoi", {TENANT: "board_member"})
+    for token in [EDITOR, OTHER_HEAD, member, ADMIN, OPERATOR]:
         r = await http.post("/api/v1/imports/articles", json=body, headers=bearer(token))
         assert r.status_code == 403, token
         assert "Trưởng Ban Biên tập" in r.json()["detail"]
@@ -298,7 +306,7 @@ async def test_only_the_board_head_or_admin_of_the_site_may_import(platform) -> 
         )
         assert r.status_code == 403
     r = await http.post(
-        "/api/v1/imports/articles", json={**body, "tenant": "khongco"}, headers=bearer(OPERATOR)
+        "/api/v1/imports/articles", json={**body, "tenant": "khongco"}, headers=bearer(NOWHERE_HEAD)
     )
     assert r.status_code == 404
     # Even a batch with nothing valid in it tells a stranger nothing but 403.
