@@ -12,6 +12,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
 
 from contracts import TOPICS, Topic
+from runtime.messaging import EVENT_MAX_BYTES, EVENT_MAX_STORED_BYTES
 from runtime.relay import Send
 from runtime.settings import Settings
 
@@ -31,6 +32,11 @@ def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
         # tansu (embedded) supports neither idempotent nor transactional producers.
         enable_idempotence=not settings.kafka_embedded,
         request_timeout_ms=10_000,
+        # Article bodies compress several times over; the broker's limit applies to the
+        # compressed batch (EVENT_MAX_STORED_BYTES, set on every topic), the producer's
+        # to the record before compression. gzip needs no extra library.
+        compression_type="gzip",
+        max_request_size=EVENT_MAX_BYTES + 64 * 1024,
         # The embedded broker forgets its topics when it restarts; notice the new
         # ones within seconds rather than Kafka's default five minutes.
         metadata_max_age_ms=3_000 if settings.kafka_embedded else 300_000,
@@ -74,9 +80,10 @@ async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = TOPICS) -> Non
     """Create the registry's topics and their dead-letter topics when missing."""
     wanted: list[NewTopic] = []
     for topic in topics:
-        configs = {"cleanup.policy": "compact"} if topic.compacted else {}
+        limit = {"max.message.bytes": str(EVENT_MAX_STORED_BYTES)}
+        configs = {"cleanup.policy": "compact", **limit} if topic.compacted else limit
         wanted.append(NewTopic(topic.name, topic.partitions, 1, topic_configs=configs))
-        wanted.append(NewTopic(topic.dead_letter, 1, 1))
+        wanted.append(NewTopic(topic.dead_letter, 1, 1, topic_configs=limit))
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
     try:
         await admin.start()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
+import zlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
@@ -35,6 +36,47 @@ from runtime.db import Database
 from runtime.telemetry import current_trace_headers
 from runtime.types import UtcDateTime
 
+#: Largest event a topic holds as the broker stores it (a gzip-compressed record
+#: batch): Kafka's default `message.max.bytes`, set on every topic we create
+#: (runtime/kafka.py, deploy/k8s/base/kafka/create-topics.sh) so all three agree.
+EVENT_MAX_STORED_BYTES = 1_048_588
+#: Largest event before compression: the producer's `max_request_size` is a little
+#: more, for the headers. Body limits of 1,000,000 characters (3 bytes each at most
+#: in UTF-8) stay well inside it.
+EVENT_MAX_BYTES = 8 * 1024 * 1024
+#: What we let through compressed: a margin under the stored limit for the batch
+#: header, the key and the headers (our measure is gzip level 6, the producer's is 9).
+_STORED_BUDGET = EVENT_MAX_STORED_BYTES - 48 * 1024
+
+
+class EventTooLarge(ValueError):
+    """An event that no broker would take: refused before anything is stored."""
+
+    def __init__(self, event_type: str, size: int, stored: int | None = None) -> None:
+        self.event_type = event_type
+        self.size = size
+        self.stored = stored
+        what = f"{size} bytes" + (f", {stored} compressed" if stored is not None else "")
+        super().__init__(f"{event_type} is too large to publish ({what})")
+
+
+def stored_size_problem(payload: bytes) -> int | None:
+    """None if an event body of these bytes fits every limit, else its measured size
+    (compressed when that is what is over). Compresses only bodies that could be over."""
+    if len(payload) > EVENT_MAX_BYTES:
+        return len(payload)
+    if len(payload) <= _STORED_BUDGET:
+        return None
+    compressed = len(zlib.compress(payload, 6))
+    return compressed if compressed > _STORED_BUDGET else None
+
+
+def check_event_size(event_type: str, payload: bytes) -> None:
+    over = stored_size_problem(payload)
+    if over is not None:
+        stored = over if len(payload) <= EVENT_MAX_BYTES else None
+        raise EventTooLarge(event_type, len(payload), stored)
+
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
     """Add the outbox and inbox tables to a service's metadata."""
@@ -52,6 +94,9 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("published_at", UtcDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text, nullable=True),
+        #: Set when the relay gave up on a row that can never be sent (too large for
+        #: the broker, say): it is kept, with the reason in last_error, for an operator.
+        Column("parked_at", UtcDateTime(), nullable=True),
         Index("ix_outbox_pending", "published_at", "id"),
         # Ids must never be reused, or the relay's order could go backwards.
         sqlite_autoincrement=True,
@@ -165,6 +210,10 @@ class UnitOfWork:
             rows: list[dict[str, Any]] = []
             for event in self._events:
                 envelope = envelope_for(event, source=self._source, at=now, trace=trace)
+                payload = event.model_dump_json()
+                # Refused here, with the caller's transaction rolled back, rather than
+                # stored and then jamming the relay.
+                check_event_size(envelope.type, payload.encode())
                 rows.append(
                     {
                         "event_id": envelope.id,
@@ -172,7 +221,7 @@ class UnitOfWork:
                         "key": event.key(),
                         "event_type": envelope.type,
                         "headers": envelope.headers(),
-                        "payload": event.model_dump_json(),
+                        "payload": payload,
                         "created_at": now,
                     }
                 )

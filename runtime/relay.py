@@ -1,7 +1,10 @@
 """The outbox relay: publishes committed outbox rows to Kafka, in id order.
 
 Rows are published one after another and marked afterwards; a failed send stops
-the pass, so no later row (maybe of the same aggregate) overtakes it. A crash
+the pass, so no later row (maybe of the same aggregate) overtakes it. A row that can
+never be sent (larger than the broker takes, say) does not stop it: it is parked
+(kept, with the reason, counted in `portal_outbox_parked`, announced on the topic's
+dead-letter topic) and the relay carries on with the next. A crash
 between send and mark republishes the row: consumers drop the duplicate by its
 event id. On PostgreSQL several replicas may run; a session advisory lock makes
 one of them the relay and the others stand by.
@@ -15,12 +18,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
+from aiokafka.errors import (
+    InvalidTopicError,
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+)
 from opentelemetry import trace
 from prometheus_client import Counter, Gauge
 from sqlalchemy import delete, func, select, text, update
 
 from runtime.db import Database
-from runtime.messaging import OUTBOX
+from runtime.messaging import OUTBOX, stored_size_problem
 from runtime.telemetry import context_from, current_trace_headers, tracer
 
 log = logging.getLogger("portal.outbox")
@@ -30,6 +38,22 @@ Send = Callable[[str, str, bytes, Mapping[str, str]], Awaitable[None]]
 PUBLISHED = Counter("portal_outbox_published", "Outbox rows published", ["service"])
 FAILURES = Counter("portal_outbox_publish_failures", "Failed outbox publish passes", ["service"])
 PENDING = Gauge("portal_outbox_pending", "Outbox rows not yet published", ["service"])
+PARKED = Counter(
+    "portal_outbox_parked", "Outbox rows set aside because they can never be sent", ["service"]
+)
+
+#: Errors that no retry can cure: the row itself is at fault, not the broker's state.
+UNSENDABLE: tuple[type[BaseException], ...] = (
+    MessageSizeTooLargeError,
+    RecordListTooLargeError,
+    InvalidTopicError,
+    UnicodeError,
+)
+
+
+class Unsendable(Exception):
+    """A row the relay refuses before trying (its own size check)."""
+
 
 KEEP_PUBLISHED = timedelta(days=7)
 
@@ -117,7 +141,7 @@ class OutboxRelay:
             rows = (
                 await session.execute(
                     select(OUTBOX)
-                    .where(OUTBOX.c.published_at.is_(None))
+                    .where(OUTBOX.c.published_at.is_(None), OUTBOX.c.parked_at.is_(None))
                     .order_by(OUTBOX.c.id)
                     .limit(self._batch)
                 )
@@ -125,10 +149,15 @@ class OutboxRelay:
         if rows and self._before_publish is not None:
             await self._before_publish()  # raising fails this pass: retried, nothing lost
         sent: list[int] = []
+        parked: dict[int, str] = {}
         error: Exception | None = None
         for row in rows:
             try:
                 await self._publish(row)
+            except (*UNSENDABLE, Unsendable) as exc:
+                parked[row.id] = f"parked: {type(exc).__name__}: {exc}"[:2000]
+                await self._announce_parked(row, parked[row.id])
+                continue
             except Exception as exc:
                 error = exc
                 break
@@ -139,20 +168,48 @@ class OutboxRelay:
                 await session.execute(
                     update(OUTBOX).where(OUTBOX.c.id.in_(sent)).values(published_at=now)
                 )
+            for row_id, reason in parked.items():
+                await session.execute(
+                    update(OUTBOX)
+                    .where(OUTBOX.c.id == row_id)
+                    .values(parked_at=now, attempts=OUTBOX.c.attempts + 1, last_error=reason)
+                )
             if error is not None:
                 await session.execute(
                     update(OUTBOX)
-                    .where(OUTBOX.c.id == rows[len(sent)].id)
+                    .where(OUTBOX.c.id == rows[len(sent) + len(parked)].id)
                     .values(attempts=OUTBOX.c.attempts + 1, last_error=str(error)[:2000])
                 )
             await session.commit()
         PUBLISHED.labels(self._service).inc(len(sent))
+        for row_id, reason in parked.items():
+            PARKED.labels(self._service).inc()
+            log.error(
+                "outbox row can never be sent: parked, later rows go on",
+                extra={"outbox_id": row_id, "service": self._service, "error": reason},
+            )
         if error is not None:
             PENDING.labels(self._service).set(await self.pending())
             raise error
         if len(rows) < self._batch:
             PENDING.labels(self._service).set(0)
-        return len(sent)
+        return len(sent) + len(parked)
+
+    async def _announce_parked(self, row: object, reason: str) -> None:
+        """Tell the topic's dead-letter topic, small: the event's headers and why, not
+        its body (which is what could not be sent). Best effort: the row stays parked
+        in the outbox whatever happens here."""
+        headers = {
+            **dict(row.headers),  # type: ignore[attr-defined]
+            "dlt_reason": reason[:500],
+            "dlt_source": f"outbox:{self._service}",
+            "dlt_outbox_id": str(row.id),  # type: ignore[attr-defined]
+            "dlt_payload_bytes": str(len(row.payload.encode("utf-8", "replace"))),  # type: ignore[attr-defined]
+        }
+        try:
+            await self._send(f"{row.topic}.dlt", row.key, b"", headers)  # type: ignore[attr-defined]
+        except Exception as exc:  # the broker may be the problem; the row is kept anyway
+            log.warning("could not announce a parked outbox row", extra={"error": str(exc)})
 
     async def _publish(self, row: object) -> None:
         headers: dict[str, str] = dict(row.headers)  # type: ignore[attr-defined]
@@ -170,12 +227,25 @@ class OutboxRelay:
         ):
             # The consumer's span becomes a child of this producer span.
             headers.update(current_trace_headers())
-            await self._send(topic, row.key, row.payload.encode(), headers)  # type: ignore[attr-defined]
+            payload = row.payload.encode()  # type: ignore[attr-defined]
+            over = stored_size_problem(payload)
+            if over is not None:  # written before the check at commit existed, say
+                raise Unsendable(f"event of {len(payload)} bytes exceeds the broker's limit")
+            await self._send(topic, row.key, payload, headers)  # type: ignore[attr-defined]
 
     async def pending(self) -> int:
         async with self._db.read() as session:
             count = await session.scalar(
-                select(func.count()).select_from(OUTBOX).where(OUTBOX.c.published_at.is_(None))
+                select(func.count())
+                .select_from(OUTBOX)
+                .where(OUTBOX.c.published_at.is_(None), OUTBOX.c.parked_at.is_(None))
+            )
+        return int(count or 0)
+
+    async def parked(self) -> int:
+        async with self._db.read() as session:
+            count = await session.scalar(
+                select(func.count()).select_from(OUTBOX).where(OUTBOX.c.parked_at.is_not(None))
             )
         return int(count or 0)
 

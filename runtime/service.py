@@ -35,7 +35,7 @@ from runtime.kafka import (
     make_broker,
     send_with,
 )
-from runtime.messaging import UnitOfWork
+from runtime.messaging import EventTooLarge, UnitOfWork
 from runtime.relay import OutboxRelay
 from runtime.settings import Settings
 from runtime.telemetry import setup_logging, setup_tracing
@@ -253,7 +253,7 @@ class Service:
             on_app_init=list(on_app_init),
             logging_config=None,
             after_exception=[_log_server_error],
-            exception_handlers={RecursionError: _too_deep},
+            exception_handlers={RecursionError: _too_deep, EventTooLarge: _too_large},
             **litestar_options,
         )
 
@@ -334,6 +334,23 @@ def _too_deep(_request: Any, _exc: RecursionError) -> Response[dict[str, Any]]:
     return Response(
         {"status_code": 400, "detail": "Dữ liệu JSON lồng nhau quá sâu."},
         status_code=400,
+        media_type=MediaType.JSON,
+    )
+
+
+def _too_large(_request: Any, exc: EventTooLarge) -> Response[dict[str, Any]]:
+    """What the change would announce is more than the bus carries: nothing was stored."""
+    return Response(
+        {
+            "status_code": 413,
+            "detail": (
+                "Nội dung quá lớn để đăng tải (sau khi nén vẫn vượt giới hạn của hệ thống). "
+                "Chưa có gì được lưu. Hãy chia thành nhiều bài hoặc đưa phần lớn thành "
+                "tệp đính kèm."
+            ),
+            "extra": {"event_type": exc.event_type, "bytes": exc.size},
+        },
+        status_code=413,
         media_type=MediaType.JSON,
     )
 

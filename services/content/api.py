@@ -172,6 +172,8 @@ async def run_command(service: Service, command: Any, *args: Any) -> Any:
             await uow.commit()
     except commands.NotFound as exc:
         raise NotFoundException(str(exc)) from exc
+    except commands.TooLarge as exc:
+        raise ClientException(str(exc), status_code=413) from exc
     except commands.Invalid as exc:
         raise ClientException(str(exc), status_code=422) from exc
     except commands.Stale as exc:

@@ -3,6 +3,7 @@ unit of work, and each records who did what in the audit log."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,7 @@ from contracts.content import (
 )
 from runtime.auth import Principal, Role
 from runtime.html import sanitize_html
-from runtime.messaging import UnitOfWork
+from runtime.messaging import UnitOfWork, stored_size_problem
 from services.content import store
 from services.content.domain import (
     Action,
@@ -50,6 +51,10 @@ class NotFound(LookupError):
 
 class Invalid(ValueError):
     pass
+
+
+class TooLarge(Invalid):
+    """Content whose events (which carry it) would be more than the bus takes."""
 
 
 class Stale(Exception):
@@ -214,7 +219,7 @@ async def _clean(uow: UnitOfWork, tenant: str, draft: Draft, article_id: str | N
     if draft.language not in LANGUAGES:
         raise Invalid(f"Ngôn ngữ không hợp lệ; chọn một trong: {', '.join(LANGUAGES)}.")
     translation_of = await _check_translation(uow, tenant, draft, article_id)
-    return Clean(
+    clean = Clean(
         category=draft.category,
         title=title,
         summary=clean_text(draft.summary),
@@ -228,6 +233,22 @@ async def _clean(uow: UnitOfWork, tenant: str, draft: Draft, article_id: str | N
         attachments=[await _attachment(uow, tenant, ref) for ref in draft.attachments],
         authors=_authors(draft.authors),
     )
+    _check_size(clean)
+    return clean
+
+
+def _check_size(clean: Clean) -> None:
+    """Refuse, before storing, a draft that could never be submitted or published:
+    RevisionSubmitted and ArticlePublished carry all of it (the bus's limits are in
+    runtime/messaging.py). Real text compresses well; this catches what does not."""
+    content = json.dumps(clean.columns(), ensure_ascii=False, default=str).encode()
+    if stored_size_problem(content) is not None:  # its margins cover ids, paths, names
+        megabytes = f"{len(content) / 1_000_000:.1f}".replace(".", ",")
+        raise TooLarge(
+            f"Bài viết quá lớn để đăng ({megabytes} MB, kể cả sau khi nén vẫn vượt giới "
+            "hạn). Chưa có gì được lưu. Hãy chia thành nhiều bài, hoặc đưa bảng biểu, "
+            "văn bản dài thành tệp đính kèm."
+        )
 
 
 def _details_problem(exc: ValidationError) -> str:

@@ -35,6 +35,7 @@ import yaml
 
 from contracts.topics import TOPICS as CONTRACT_TOPICS
 from runtime.launch import PROCESSES as LAUNCHED
+from runtime.messaging import EVENT_MAX_STORED_BYTES
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -719,6 +720,16 @@ def test_topic_script_declares_the_topics() -> None:
     assert declared_topics() == TOPICS
 
 
+def test_every_topic_takes_the_events_the_producers_check_for() -> None:
+    """One limit in three places: the producers' check, the embedded topics, the
+    script that makes the real ones; an event that passed the check always fits."""
+    text = TOPIC_SCRIPT.read_text(encoding="utf-8")
+    assert int(re.search(r"^MAX_MESSAGE_BYTES=(\d+)", text, re.MULTILINE).group(1)) == (
+        EVENT_MAX_STORED_BYTES
+    )
+    assert '"max.message.bytes=$MAX_MESSAGE_BYTES"' in text.split("topic() {")[1]
+
+
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_topic_script_runs_against_stub_kafka_tools(tmp_path: Path) -> None:
     log = tmp_path / "calls.log"
@@ -754,7 +765,11 @@ def test_topic_script_runs_against_stub_kafka_tools(tmp_path: Path) -> None:
             )
     assert set(created) == set(TOPICS)
     for name, (partitions, configs) in TOPICS.items():
-        expected = {"min.insync.replicas": "2", **configs}
+        expected = {
+            "min.insync.replicas": "2",
+            "max.message.bytes": str(EVENT_MAX_STORED_BYTES),
+            **configs,
+        }
         assert created[name] == (partitions, "3", expected)
         assert altered[name] == expected
 

@@ -19,6 +19,9 @@ KAFKA_BIN="${KAFKA_BIN:-/opt/kafka/bin}"
 WAIT_SECONDS="${WAIT_SECONDS:-300}"
 
 DLT_RETENTION_MS=2592000000 # 30 days
+# Largest stored (compressed) event batch: EVENT_MAX_STORED_BYTES in runtime/messaging.py,
+# which the producers' checks and the embedded topics use too (tests/deploy compares).
+MAX_MESSAGE_BYTES=1048588
 
 deadline=$((SECONDS + WAIT_SECONDS))
 until "$KAFKA_BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" --list >/dev/null; do
@@ -37,7 +40,7 @@ done
 topic() {
   local name="$1" partitions="$2"
   shift 2
-  local configs=("min.insync.replicas=$MIN_INSYNC_REPLICAS" "$@")
+  local configs=("min.insync.replicas=$MIN_INSYNC_REPLICAS" "max.message.bytes=$MAX_MESSAGE_BYTES" "$@")
   local create_args=() config
   for config in "${configs[@]}"; do
     create_args+=(--config "$config")

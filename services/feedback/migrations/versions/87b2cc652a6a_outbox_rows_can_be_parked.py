@@ -1,0 +1,27 @@
+"""outbox rows can be parked
+
+Revision ID: 87b2cc652a6a
+Revises: f17f6ecc5250
+Create Date: 2026-12-06 04:41:59.636061
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "87b2cc652a6a"
+down_revision: str | None = "f17f6ecc5250"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Rows the relay gave up on (too large for the broker, say); see runtime/relay.py.
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("parked_at")

@@ -1,0 +1,27 @@
+"""outbox rows can be parked
+
+Revision ID: 32662b36abd0
+Revises: a9dfc38c484f
+Create Date: 2026-12-06 04:42:00.602670
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "32662b36abd0"
+down_revision: str | None = "a9dfc38c484f"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Rows the relay gave up on (too large for the broker, say); see runtime/relay.py.
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("parked_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("parked_at")
