@@ -520,8 +520,10 @@ async def remove_role(uow: UnitOfWork, by: Principal, username: str, tenant: str
 
 
 def _acting_tenant(by: Principal, username: str, roles: dict[str, Role]) -> str | None:
-    """The tenant through which `by` may act on an account: one of its tenants that `by`
-    administers (any, for operators). That tenant's admins then see the entry."""
+    """The tenant through which `by` acts on an account (the entry's tenant, so that its
+    admins see it): any of its tenants for operators; for anyone else, `by` must
+    administer every tenant the account works on. Otherwise the admin of one small site
+    could give the city's board head a role there and then act on that account."""
     if by.operator:
         return min(roles, default=None)
     mine = sorted(t for t in roles if by.has(t, Role.tenant_admin))
@@ -529,11 +531,28 @@ def _acting_tenant(by: Principal, username: str, roles: dict[str, Role]) -> str 
         raise Refused(
             403, f"Tài khoản {by.username} không quản trị trang nào mà {username} làm việc."
         )
+    others = sorted(t for t in roles if not by.has(t, Role.tenant_admin))
+    if others:
+        raise Refused(
+            403,
+            f"Tài khoản {username} còn làm việc trên trang {', '.join(others[:5])}: chỉ "
+            "cán bộ vận hành hoặc người quản trị mọi trang của tài khoản được làm việc này.",
+        )
     return mine[0]
 
 
 async def reset_totp(uow: UnitOfWork, by: Principal, username: str) -> Row:
-    """Clear the account's second factor (lost phone); the user enrols again at next login."""
+    """Clear the account's second factor (lost phone); the user enrols again at next login.
+
+    Operators only, after checking who is asking: whoever clears the factor can enrol
+    their own authenticator at the next login, so a site admin who knew or guessed the
+    password would hold the account."""
+    if not by.operator:
+        raise Refused(
+            403,
+            "Chỉ cán bộ vận hành được đặt lại xác thực hai bước, sau khi xác minh người "
+            "dùng (gọi điện hoặc gặp trực tiếp).",
+        )
     row, roles = await _target(uow, by, username)
     tenant = _acting_tenant(by, username, roles)
     await store.update_account(
@@ -573,18 +592,11 @@ async def unlock(uow: UnitOfWork, by: Principal, username: str) -> Row:
 async def reset_password(uow: UnitOfWork, by: Principal, username: str, password_hash: str) -> Row:
     """Set a new password chosen by an admin (rules checked by the caller).
 
-    Stricter than the other resets: a tenant admin must administer every tenant the
-    account works on, or an admin of one small site could take over an account that
-    administers another.
+    Like every action on an account, a tenant admin must administer every tenant the
+    account works on (see _acting_tenant).
     """
     row, roles = await _target(uow, by, username)
     tenant = _acting_tenant(by, username, roles)
-    if not by.operator and not all(by.has(t, Role.tenant_admin) for t in roles):
-        raise Refused(
-            403,
-            f"Tài khoản {username} còn làm việc trên trang khác: chỉ cán bộ vận hành "
-            "được đặt lại mật khẩu của tài khoản này.",
-        )
     now = datetime.now(UTC)
     await store.update_account(
         uow.session,

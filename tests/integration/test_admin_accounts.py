@@ -206,8 +206,12 @@ async def test_board_member_enrols_totp_then_needs_a_fresh_code(admin) -> None:
     assert (await login(admin, username, totp=code(secret, 1))).status_code == 200
     await audit(admin, f"account:{username}", "auth.totp_enrolled")
 
-    # A lost phone: the tenant admin resets the second factor; the user enrols again.
+    # A lost phone: not the tenant admin (who could then enrol their own phone) but an
+    # operator resets the second factor; the user enrols again.
     r = await admin.post(f"/api/v1/users/{username}/reset-totp", headers=QUANTRI)
+    assert r.status_code == 403
+    assert detail(r).startswith("Chỉ cán bộ vận hành được đặt lại xác thực hai bước")
+    r = await admin.post(f"/api/v1/users/{username}/reset-totp", headers=OPERATOR)
     assert r.status_code == 200, r.text
     assert r.json()["totp_enabled"] is False
     assert extra(await login(admin, username)) == {"next": "enrol_totp"}
@@ -289,7 +293,7 @@ async def test_tenant_admin_manages_their_own_tenant_only(admin) -> None:
     assert (r.status_code, detail(r)) == (403, other)
     r = await admin.delete("/api/v1/users/bientap.badinh/roles/badinh", headers=QUANTRI)
     assert (r.status_code, detail(r)) == (403, other)
-    for action in ("reset-totp", "unlock", "password"):
+    for action in ("unlock", "password"):
         r = await admin.post(f"/api/v1/users/bbt.badinh/{action}", json={"password": PASSWORD},
                              headers=QUANTRI)  # fmt: skip
         assert r.status_code == 403, action
