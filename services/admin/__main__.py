@@ -16,6 +16,7 @@ from services.admin import commands, handlers
 from services.admin.accounts_api import UserController
 from services.admin.api import AuthController, TenantController
 from services.admin.audit_api import AuditController
+from services.admin.throttle import Throttle
 from services.admin.ui_app import ui_options
 
 NAME = "admin"
@@ -32,6 +33,7 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
     auth = jwt_auth(settings)
     tokens = TokenIssuer(settings)
+    throttle = Throttle.create(settings)
 
     async def seed() -> None:
         async with service.unit_of_work() as uow:
@@ -51,11 +53,12 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
         [AuthController, TenantController, UserController, AuditController,
          *ui.pop("route_handlers")],
         dependencies={"tokens": Provide(lambda: tokens, sync_to_thread=False),
+                      "throttle": Provide(lambda: throttle, sync_to_thread=False),
                       **ui.pop("dependencies")},
         middleware=ui.pop("middleware"),
         on_app_init=[auth.on_app_init],
         on_startup=[seed],
-        on_shutdown=ui.pop("on_shutdown"),
+        on_shutdown=[*ui.pop("on_shutdown"), throttle.close],
         **ui,
     )  # fmt: skip
     return service, app

@@ -13,8 +13,11 @@ user's next login; a token already issued keeps its roles until it expires.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import secrets
+import weakref
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -45,9 +48,10 @@ TOTP_NOT_ENROLLED = (
     "xác thực (ví dụ Google Authenticator, Microsoft Authenticator) cho tài khoản."
 )
 TOTP_ALREADY_ENROLLED = (
-    "Tài khoản đã bật xác thực hai lớp. Muốn dùng thiết bị khác, hãy nhờ quản trị trang "
+    "Tài khoản đã bật xác thực hai lớp. Muốn dùng thiết bị khác, hãy nhờ cán bộ vận hành "
     "đặt lại xác thực hai lớp."
 )
+BUSY = "Hệ thống đang bận xử lý nhiều lượt đăng nhập. Vui lòng thử lại sau ít giây."
 TOTP_NOT_STARTED = "Chưa bắt đầu đăng ký xác thực hai lớp, hoặc đã hết phiên đăng ký: hãy làm lại."
 
 
@@ -89,14 +93,43 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(24))
 
 
+#: argon2 checks at once per process: each takes 64 MiB and tens of milliseconds of a
+#: core, so unbounded threads let a burst of anonymous logins exhaust the process.
+HASHING_SLOTS = 3
+#: How long an attempt waits for a slot before it is told to come back (503).
+HASHING_WAIT_SECONDS = 5.0
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@contextlib.asynccontextmanager
+async def _hashing_slot() -> AsyncIterator[None]:
+    loop = asyncio.get_running_loop()
+    slots = _slots.setdefault(loop, asyncio.Semaphore(HASHING_SLOTS))
+    try:
+        async with asyncio.timeout(HASHING_WAIT_SECONDS):
+            await slots.acquire()
+    except TimeoutError:
+        raise Refused(503, BUSY) from None
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 async def _matches(stored_hash: str | None, password: str) -> bool:
     """Whether the password matches; None (no such account) checks the dummy hash."""
     # argon2 takes tens of milliseconds of CPU: keep it off the event loop.
-    return await asyncio.to_thread(lambda: password_matches(stored_hash or _dummy_hash(), password))
+    async with _hashing_slot():
+        return await asyncio.to_thread(
+            lambda: password_matches(stored_hash or _dummy_hash(), password)
+        )
 
 
 async def hashed(password: str) -> str:
-    return await asyncio.to_thread(hash_password, password)
+    async with _hashing_slot():
+        return await asyncio.to_thread(hash_password, password)
 
 
 def check_new_password(password: str, username: str) -> None:
@@ -188,17 +221,24 @@ async def _record_locked_attempt(service: Service, username: str) -> None:
         await uow.commit()
 
 
-async def _password_checked(service: Service, username: str, password: str, now: datetime) -> Row:
+async def _password_checked(
+    service: Service, username: str, password: str, now: datetime, known_device: bool = False
+) -> Row:
     """The active account when not locked and the password is right; otherwise the
     failure is counted (and logged) and Refused raised: 423 while locked, else 401.
 
     The password is checked outside any write transaction (argon2 is slow); callers
     then lock the row and look at the lock again before changing anything.
+
+    From a `known_device` (one that logged into this account before: throttle.py) the
+    lock does not apply and failures are not counted on the account (the device's own
+    limit counts them): only strangers can lock an account, and they cannot lock its
+    owner out.
     """
     assert service.db
     async with service.db.read() as session:
         row = await store.get_account(session, username)
-    if row is not None:
+    if row is not None and not known_device:
         try:
             _refuse_if_locked(row, now)
         except Refused:
@@ -207,20 +247,43 @@ async def _password_checked(service: Service, username: str, password: str, now:
     matches = await _matches(row.password_hash if row is not None else None, password)
     if row is not None and matches:
         return row
+    if known_device:
+        await _record_device_failure(service, username, "password")
+        raise Refused(401, WRONG_CREDENTIALS)
     locked = await _record_failure(service, username, now)
     raise _refusal(locked, WRONG_CREDENTIALS)
 
 
-async def _locked_row(uow: UnitOfWork, username: str, now: datetime) -> Row:
+async def _record_device_failure(service: Service, username: str, reason: str) -> None:
+    async with service.unit_of_work() as uow:
+        uow.audit(
+            actor=username,
+            action="auth.login_failed",
+            subject=_account_subject(username),
+            tenant=None,
+            after={"reason": reason, "device": "known"},
+        )
+        await uow.commit()
+
+
+async def _locked_row(
+    uow: UnitOfWork, username: str, now: datetime, known_device: bool = False
+) -> Row:
     row = await store.get_account(uow.session, username, for_update=True)
     if row is None:  # deactivated since the password was checked
         raise Refused(401, WRONG_CREDENTIALS)
-    _refuse_if_locked(row, now)
+    if not known_device:
+        _refuse_if_locked(row, now)
     return row
 
 
 async def login(
-    service: Service, username: str, password: str, totp: str | None, now: datetime
+    service: Service,
+    username: str,
+    password: str,
+    totp: str | None,
+    now: datetime,
+    known_device: bool = False,
 ) -> Principal:
     """The principal to sign a token for, or Refused.
 
@@ -228,11 +291,12 @@ async def login(
     for accounts that need it (board members and above, operators) or have one: none
     enrolled is 403 with next step "enrol_totp"; no code is 401 with next step "totp"
     (not counted: it is the login form's second step); a wrong or replayed code is 401
-    and counted. Success clears the failure count.
+    and counted. Success clears the failure count. A `known_device` is not stopped by
+    the lock and its failures are counted by its own limit (see _password_checked).
     """
-    await _password_checked(service, username, password, now)
+    await _password_checked(service, username, password, now, known_device)
     async with service.unit_of_work() as uow:
-        row = await _locked_row(uow, username, now)
+        row = await _locked_row(uow, username, now, known_device)
         principal = await store.principal_of(uow.session, row)
         values: dict[str, Any] = {"failures": 0, "locked_until": None}
         second_factor = totp_required(principal) or row.totp_secret is not None
@@ -254,6 +318,10 @@ async def login(
                     row.totp_secret, totp or "", now, row.totp_last_step
                 )
             except TotpError as exc:
+                if known_device:
+                    await uow.session.rollback()
+                    await _record_device_failure(service, username, "totp")
+                    raise Refused(401, str(exc), next_step="totp") from None
                 locked = await _count_failure(uow, row, now, "totp")
                 await uow.commit()
                 raise _refusal(locked, str(exc), next_step="totp") from None

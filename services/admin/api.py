@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import (
     NotFoundException,
     PermissionDeniedException,
+    TooManyRequestsException,
     ValidationException,
 )
 from litestar.params import JSONBody, PathParameter
@@ -21,11 +22,13 @@ from pydantic import BaseModel, Field
 
 from runtime.api import Input
 from runtime.auth import Principal, Role, TokenIssuer
+from runtime.clientip import client_key
 from runtime.service import Service
 from services.admin import account_commands, commands, store
 from services.admin.accounts_api import as_http
 from services.admin.domain import InvalidTenant, Tenant, clean_profile, validate_tenant
 from services.admin.security import provisioning_uri, qr_svg
+from services.admin.throttle import DEVICE_HEADER, Throttle, TooMany
 
 Slug = Annotated[str, PathParameter(pattern=r"^[a-z0-9-]{1,50}$")]
 
@@ -63,6 +66,9 @@ class LoginOut(BaseModel):
     display_name: str
     roles: dict[str, str]
     operator: bool
+    #: Proof that this device logged in (sent back in the Login-Device header next time):
+    #: a known device is not stopped by the account's lockout, which strangers cause.
+    device: str | None = None
 
 
 class ProfileIn(Input):
@@ -115,13 +121,20 @@ class TenantOut(TenantIn):
 NO_STORE = CacheControlHeader(no_store=True)
 
 
-def _login_out(principal: Principal, tokens: TokenIssuer) -> LoginOut:
+def _login_out(principal: Principal, tokens: TokenIssuer, device: str | None = None) -> LoginOut:
     return LoginOut(
         token=tokens.issue(principal),
         username=principal.username,
         display_name=principal.display_name,
         roles={tenant: role.name for tenant, role in principal.roles.items()},
         operator=principal.operator,
+        device=device,
+    )
+
+
+def _too_many(exc: TooMany) -> TooManyRequestsException:
+    return TooManyRequestsException(
+        detail=exc.message, headers={"Retry-After": str(exc.retry_after)}
     )
 
 
@@ -145,14 +158,33 @@ class AuthController(Controller):
         data: JSONBody[LoginIn],
         service: NamedDependency[Service],
         tokens: NamedDependency[TokenIssuer],
+        throttle: NamedDependency[Throttle],
+        request: Request[Any, Any, Any],
     ) -> LoginOut:
+        """Limited per address and per account before any password is checked
+        (throttle.py); 429 with Retry-After when over."""
+        address = client_key(request.scope, service.settings.forwarded_allow_ips)
+        device = throttle.known_device(request.headers.get(DEVICE_HEADER), data.username)
+        try:
+            await throttle.before_attempt(address, data.username, device)
+        except TooMany as exc:
+            raise _too_many(exc) from None
         try:
             principal = await account_commands.login(
-                service, data.username, data.password, data.totp, datetime.now(UTC)
+                service,
+                data.username,
+                data.password,
+                data.totp,
+                datetime.now(UTC),
+                known_device=device is not None,
             )
         except account_commands.Refused as refused:
+            # Asking for the code is the form's second step, not a failure.
+            asked_for_code = refused.next_step == "totp" and not (data.totp or "").strip()
+            if refused.status in (401, 423) and not asked_for_code:
+                await throttle.failed(address, data.username, device)
             raise as_http(refused) from None
-        return _login_out(principal, tokens)
+        return _login_out(principal, tokens, throttle.device_token(principal.username, device))
 
     @get("/me", operation_id="WhoAmI")
     async def me(self, request: Request[Principal, Token, Any]) -> dict[str, Any]:

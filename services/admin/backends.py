@@ -60,8 +60,9 @@ class Backends:
         files: Any = None,
         data: dict[str, Any] | None = None,
         raw: bool = False,
+        headers: dict[str, str] | None = None,
     ) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = {**(headers or {}), **({"Authorization": f"Bearer {token}"} if token else {})}
         try:
             response = await self.client.request(
                 method,

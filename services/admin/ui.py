@@ -26,7 +26,9 @@ from litestar.static_files import create_static_files_router
 
 from contracts.content import CONTENT_KINDS, KIND_LABELS_VI, LANGUAGES, VALIDITY_LABELS_VI
 from runtime.auth import ROLE_LABELS_VI, Role
+from runtime.clientip import client_key
 from services.admin.backends import BackendError, Backends
+from services.admin.throttle import DEVICE_DAYS, DEVICE_HEADER
 
 HERE = Path(__file__).parent
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -154,6 +156,10 @@ async def login_form(request: Request[Any, Any, Any]) -> Template:
     return page(request, "login.html", next=_safe_next(request.query_params.get("next")))
 
 
+#: The browser's proof that it logged into the account before (throttle.py).
+DEVICE_COOKIE = "portal_device"
+
+
 @post("/dang-nhap")
 async def login(request: Request[Any, Any, Any], backends: NamedDependency[Backends]) -> Any:
     form = await request.form()
@@ -164,8 +170,15 @@ async def login(request: Request[Any, Any, Any], backends: NamedDependency[Backe
     body: dict[str, Any] = {"username": username, "password": password}
     if code:
         body["totp"] = code
+    # The API limits logins per address and knows this browser by its device cookie.
+    headers = {"X-Forwarded-For": client_key(request.scope, backends.settings.forwarded_allow_ips)}
+    device = request.cookies.get(DEVICE_COOKIE)
+    if device:
+        headers[DEVICE_HEADER] = device[:200]
     try:
-        result = await backends.call("admin", "POST", "/api/v1/auth/login", json=body)
+        result = await backends.call(
+            "admin", "POST", "/api/v1/auth/login", json=body, headers=headers
+        )
     except BackendError as exc:
         if exc.extra.get("next") == "enrol_totp":
             return await _enrol(request, backends, username, password)
@@ -187,7 +200,18 @@ async def login(request: Request[Any, Any, Any], backends: NamedDependency[Backe
         "operator": result["operator"],
     }
     flash(request, f"Xin chào {result['display_name']}.")
-    return Redirect(target)
+    response = Redirect(target)
+    if result.get("device"):
+        response.set_cookie(
+            DEVICE_COOKIE,
+            result["device"],
+            max_age=DEVICE_DAYS * 86400,
+            path="/admin",
+            secure=backends.settings.secure_cookies,
+            httponly=True,
+            samesite="strict",
+        )
+    return response
 
 
 async def _enrol(

@@ -108,7 +108,7 @@ async def test_wrong_password_and_unknown_account_look_the_same(admin) -> None:
     ok = await login(admin, username)
     assert ok.status_code == 200, ok.text
     body = ok.json()
-    assert set(body) == {"token", "username", "display_name", "roles", "operator"}
+    assert set(body) == {"token", "username", "display_name", "roles", "operator", "device"}
     assert body["roles"] == {"hoankiem": "editor"}
     assert ok.headers["cache-control"] == "no-store"
     me = await admin.get("/api/v1/auth/me", headers=bearer(body["token"]))
