@@ -79,7 +79,7 @@ def check_event_size(event_type: str, payload: bytes) -> None:
 
 
 def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """Add the outbox and inbox tables to a service's metadata."""
+    """Add the outbox, inbox and leases tables to a service's metadata."""
     outbox = Table(
         "outbox",
         metadata,
@@ -108,6 +108,13 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("event_id", String(64), primary_key=True),
         Column("event_type", String(200), nullable=False),
         Column("received_at", UtcDateTime(), nullable=False),
+    )
+    Table(  # runtime/lease.py: which replica runs the relay, the indexer
+        "leases",
+        metadata,
+        Column("name", String(100), primary_key=True),
+        Column("holder", String(200), nullable=False),
+        Column("expires_at", UtcDateTime(), nullable=False),
     )
     return outbox, inbox
 

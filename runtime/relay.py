@@ -6,8 +6,9 @@ never be sent (larger than the broker takes, say) does not stop it: it is parked
 (kept, with the reason, counted in `portal_outbox_parked`, announced on the topic's
 dead-letter topic) and the relay carries on with the next. A crash
 between send and mark republishes the row: consumers drop the duplicate by its
-event id. On PostgreSQL several replicas may run; a session advisory lock makes
-one of them the relay and the others stand by.
+event id. On PostgreSQL several replicas may run; a renewed lease
+(runtime/lease.py) makes one of them the relay and the others stand by, and the
+relay stops sending the moment its lease runs out.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from aiokafka.errors import (
 )
 from opentelemetry import trace
 from prometheus_client import Counter, Gauge
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, update
 
 from runtime.db import Database
+from runtime.lease import DEFAULT_TTL, Lease, LeaseLost
 from runtime.messaging import OUTBOX, stored_size_problem
 from runtime.telemetry import context_from, current_trace_headers, tracer
 
@@ -69,6 +71,7 @@ class OutboxRelay:
         batch: int = 200,
         before_retry: Callable[[], Awaitable[None]] | None = None,
         before_publish: Callable[[], Awaitable[None]] | None = None,
+        lease_ttl: float = DEFAULT_TTL,
     ) -> None:
         self._db = db
         self._send = send
@@ -80,15 +83,24 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.last_error: str | None = None
+        self.lease = Lease(db, "outbox", ttl=lease_ttl) if db.is_postgres else None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        if self.lease is None:
+            await self._serve()
+        else:
+            # The leader keeps its lease through broker outages: it retries, the
+            # standbys wait. Only losing the lease (the database, a frozen node) ends it.
+            await self.lease.run_while_held(self._serve)
+
+    async def _serve(self) -> None:
         backoff = self._poll
         while True:
             try:
-                await self._run_as_leader()
+                await self._loop()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -102,24 +114,6 @@ class OutboxRelay:
                     # auto-creates them with the wrong partition count.
                     with suppress(Exception):
                         await self._before_retry()
-            else:  # pragma: no cover - _run_as_leader only returns by raising
-                backoff = self._poll
-
-    async def _run_as_leader(self) -> None:
-        if not self._db.is_postgres:
-            await self._loop()
-            return
-        key = f"outbox:{self._db.schema}"
-        async with self._db.write_engine.connect() as conn:
-            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            lock = text("SELECT pg_try_advisory_lock(hashtext(:k))")
-            while not await conn.scalar(lock, {"k": key}):
-                await self._sleep(self._poll)
-            try:
-                await self._loop()
-            finally:
-                with suppress(Exception):
-                    await conn.execute(text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": key})
 
     async def _loop(self) -> None:
         while True:
@@ -151,7 +145,11 @@ class OutboxRelay:
         sent: list[int] = []
         parked: dict[int, str] = {}
         error: Exception | None = None
+        lost = False
         for row in rows:
+            if self.lease is not None and not self.lease.valid():
+                lost = True  # another replica may lead by now: send nothing more
+                break
             try:
                 await self._publish(row)
             except (*UNSENDABLE, Unsendable) as exc:
@@ -188,6 +186,8 @@ class OutboxRelay:
                 "outbox row can never be sent: parked, later rows go on",
                 extra={"outbox_id": row_id, "service": self._service, "error": reason},
             )
+        if lost:
+            raise LeaseLost("outbox")
         if error is not None:
             PENDING.labels(self._service).set(await self.pending())
             raise error

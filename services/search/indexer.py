@@ -5,9 +5,10 @@ A batch is applied before its rows are marked done, so a crash in between applie
 again: engine writes are idempotent (replace by id). While the engine is down the
 rows wait, and the loop retries with backoff.
 
-On PostgreSQL, replicas share one index (OpenSearch): only the replica holding an
-advisory lock indexes, or a slow replica could write an old version of a document
-back over another replica's newer write. The embedded engine is one process.
+On PostgreSQL, replicas share one index (OpenSearch): only the replica holding the
+renewed lease (runtime/lease.py) indexes, and it checks the lease before each write,
+or a slow replica could write an old version of a document back over another
+replica's newer write. The embedded engine is one process.
 """
 
 from __future__ import annotations
@@ -15,14 +16,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from contextlib import suppress
 from datetime import UTC, datetime
 
 from prometheus_client import Counter, Histogram
-from sqlalchemy import text
 
 from contracts import DeliveryConfirmed
 from runtime.db import Database
+from runtime.lease import DEFAULT_TTL, Lease, LeaseLost
 from runtime.messaging import UnitOfWork
 from services.search import store
 from services.search.documents import SearchDoc
@@ -44,6 +44,7 @@ class Indexer:
         db: Database | None = None,
         batch: int = 2000,
         poll_seconds: float = 0.1,
+        lease_ttl: float = DEFAULT_TTL,
     ) -> None:
         self.unit_of_work = unit_of_work
         self.db = db
@@ -53,34 +54,18 @@ class Indexer:
         self._wake = asyncio.Event()
         #: Set once the engine has started: nothing is applied before.
         self.ready = asyncio.Event()
+        on_postgres = db is not None and db.is_postgres
+        self.lease = Lease(db, "search-indexer", ttl=lease_ttl) if on_postgres else None
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
         await self.ready.wait()
-        if self.db is None or not self.db.is_postgres:
+        if self.lease is None:
             await self._loop()
-            return
-        key = f"search-indexer:{self.db.schema}"
-        while True:
-            try:
-                async with self.db.write_engine.connect() as conn:
-                    conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                    lock = text("SELECT pg_try_advisory_lock(hashtext(:k))")
-                    while not await conn.scalar(lock, {"k": key}):  # noqa: ASYNC110 - polls PG
-                        await asyncio.sleep(1.0)
-                    try:
-                        await self._loop()
-                    finally:
-                        with suppress(Exception):
-                            unlock = text("SELECT pg_advisory_unlock(hashtext(:k))")
-                            await conn.execute(unlock, {"k": key})
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("indexer lost its lock or database; retrying")
-                await asyncio.sleep(1.0)
+        else:
+            await self.lease.run_while_held(self._loop)
 
     async def _loop(self) -> None:
         backoff = self.poll_seconds
@@ -109,6 +94,8 @@ class Indexer:
             closed = await store.closed_sites(uow.session) if rows else set()
         if not rows:
             return 0
+        if self.lease is not None and not self.lease.valid():
+            raise LeaseLost("search-indexer")
         with BATCH_SECONDS.time():
             # Withdrawn, or on a site that closed: out of the index.
             gone = [r.id for r in rows if r.withdrawn or r.site in closed]

@@ -1,0 +1,31 @@
+"""leases for singleton loops
+
+Revision ID: 862cb1361e64
+Revises: 87b2cc652a6a
+Create Date: 2026-12-06 12:40:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "862cb1361e64"
+down_revision: str | None = "87b2cc652a6a"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Which replica runs the outbox relay (and the indexer); see runtime/lease.py.
+    op.create_table(
+        "leases",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("holder", sa.String(length=200), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("name"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("leases")
