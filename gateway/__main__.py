@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from contracts import PagesChanged, TenantUpserted, topics
-from gateway.cache import MemoryStore, PageStore, RedisStore
+from gateway.cache import GuardedStore, MemoryStore, PageStore, RedisStore
 from gateway.proxy import host_middleware, make_proxy, no_cookies, page_upstream
 from gateway.serving import PageCache, security_headers
 from gateway.tenants import Directory
@@ -32,7 +32,7 @@ def build(settings: Settings) -> tuple[Service, Any]:
     added; the first two write their own security headers."""
     directory = Directory()
     clients: dict[str, httpx.AsyncClient] = {}
-    store = page_store(settings)
+    store = GuardedStore(page_store(settings))
     cache = PageCache(
         None, store, lambda path: page_upstream(path, settings), clients, lambda: directory.city
     )
@@ -40,8 +40,17 @@ def build(settings: Settings) -> tuple[Service, Any]:
         Subscription(topics.TENANT, {TenantUpserted: directory.on_tenant_upserted}, replay=True)
     ]
     if settings.page_cache:
+        # Not the topic's past: a new gateway's own cache is empty, and the shared one
+        # is kept current by the gateways already running; replaying every purge ever
+        # made would empty it each time one more gateway starts. Read from the start
+        # all the same (no offset race at joining), applying only the last few seconds'.
         subscriptions.append(
-            Subscription(topics.PAGES, {PagesChanged: cache.on_pages_changed}, replay=True)
+            Subscription(
+                topics.PAGES,
+                {PagesChanged: cache.on_pages_changed},
+                replay=True,
+                recent_only=settings.page_purge_lookback_seconds,
+            )
         )
     service = Service(
         NAME,
@@ -65,7 +74,8 @@ def build(settings: Settings) -> tuple[Service, Any]:
         await store.close()
 
     async def ready_when_sites_known() -> dict[str, str]:
-        return {"sites": "ok" if directory.city else "loading"}
+        # A failing cache degrades the gateway but keeps it serving (pages render through).
+        return {"sites": "ok" if directory.city else "loading", "cache": store.state}
 
     service.extra_checks.append(ready_when_sites_known)
     litestar = service.http_app(

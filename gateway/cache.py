@@ -12,22 +12,37 @@ older than the last purge. (Per site: the 151 sites' changes do not hold each ot
 up.) Entries also expire after the page's s-maxage, as a safety net.
 
 Two stores with the same contract: in this process (bounded LRU) or Redis (shared by
-every gateway instance, when REDIS_URL is set).
+every gateway instance, when REDIS_URL is set). A cache must never be why a page is not
+served: `GuardedStore` bounds every call to the store by a short timeout, and after a
+failure skips the store for a while (pages render through, nothing is stored); purges
+it could not apply meanwhile are applied, to the whole site, when the store is back.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import hashlib
 import json
+import logging
 import struct
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import brotli
+from prometheus_client import Counter
+
+log = logging.getLogger("portal.gateway.cache")
+
+STORE_FAILURES = Counter(
+    "portal_gateway_cache_store_failures", "Page store calls that failed or timed out", ["op"]
+)
+
+T = TypeVar("T")
 
 #: Below this, compressing costs more than it saves.
 MIN_COMPRESS_BYTES = 512
@@ -224,10 +239,19 @@ return dropped
 class RedisStore:
     """Pages in Redis, shared by every gateway instance."""
 
-    def __init__(self, url: str, namespace: str = "portal:pages") -> None:
+    def __init__(self, url: str, namespace: str = "portal:pages", timeout: float = 0.25) -> None:
         from redis.asyncio import Redis
 
-        self.redis = Redis.from_url(url)
+        # A cache that answers late is worse than none: give up fast, never retry.
+        self.redis = Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            socket_keepalive=True,
+            retry_on_timeout=False,
+            retry=None,
+            health_check_interval=30,
+        )
         self.ns = namespace
         self._put = self.redis.register_script(_PUT)
         self._purge = self.redis.register_script(_PURGE)
@@ -269,6 +293,87 @@ class RedisStore:
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+class GuardedStore:
+    """A store that may fail (Redis down, slow, full) behind one that does not.
+
+    Every call is bounded by `timeout`; a failure opens the circuit for `cooldown`
+    seconds, in which the store is not asked at all: `get` misses, `generation` is
+    -1 and `put` keeps nothing, so pages render through at the renderer's pace. A
+    purge that could not be applied is remembered by site and applied to every page
+    of the site (`site:<tenant>`) before the store is read again.
+    """
+
+    def __init__(
+        self,
+        inner: PageStore,
+        *,
+        timeout: float = 0.3,
+        cooldown: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.inner = inner
+        self.timeout = timeout
+        self.cooldown = cooldown
+        self._clock = clock
+        self._open_until = 0.0
+        self._dirty: set[str] = set()
+        self.last_error: str | None = None
+
+    @property
+    def state(self) -> str:
+        if self._clock() < self._open_until or self._dirty:
+            return f"degraded: {self.last_error or 'purges waiting'}"
+        return "ok"
+
+    async def get(self, key: str) -> CachedPage | None:
+        return await self._call("get", lambda: self.inner.get(key), None)
+
+    async def generation(self, tenant: str) -> int:
+        return await self._call("generation", lambda: self.inner.generation(tenant), -1)
+
+    async def put(self, key: str, page: CachedPage, tenant: str, generation: int) -> bool:
+        if generation < 0:  # read while the store was away: its age is unknown
+            return False
+        return await self._call("put", lambda: self.inner.put(key, page, tenant, generation), False)
+
+    async def purge(self, tenants: list[str], keys: list[str]) -> int:
+        dropped = await self._call("purge", lambda: self.inner.purge(tenants, keys), None)
+        if dropped is None:
+            self._dirty.update(tenants)
+            return 0
+        return dropped
+
+    async def close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.inner.close()
+
+    async def _call(self, op: str, call: Callable[[], Awaitable[T]], fallback: T) -> T:
+        if self._clock() < self._open_until:
+            return fallback
+        try:
+            async with asyncio.timeout(self.timeout):
+                if self._dirty:
+                    await self._catch_up()
+                return await call()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # any failure of a cache is a miss, never an error page
+            STORE_FAILURES.labels(op).inc()
+            self.last_error = f"{type(exc).__name__}: {exc}"[:200]
+            self._open_until = self._clock() + self.cooldown
+            log.warning(
+                "page store failed: serving without it",
+                extra={"op": op, "error": self.last_error, "retry_in": self.cooldown},
+            )
+            return fallback
+
+    async def _catch_up(self) -> None:
+        tenants = sorted(self._dirty)
+        await self.inner.purge(tenants, [f"site:{t}" for t in tenants] + ["sitemaps"])
+        self._dirty.difference_update(tenants)
+        log.info("purges missed while the store was away applied", extra={"tenants": tenants})
 
 
 @dataclass

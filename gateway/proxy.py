@@ -16,11 +16,12 @@ from litestar import MediaType, Request, route
 from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from gateway.paths import is_internal, page_path, path_problem
 from gateway.serving import SECURITY, UPSTREAM_DOWN
 from gateway.tenants import Directory
 from runtime.service import send_plain
 from runtime.settings import Settings
-from runtime.tenancy import BadHost
+from runtime.tenancy import LOCAL_NAMES, BadHost, host_name
 
 OWN_PATHS = ("/healthz", "/readyz", "/metrics")
 TRUSTED_PREFIXES = ("x-portal-", "x-forwarded-", "forwarded", "x-real-ip")
@@ -55,6 +56,13 @@ UNKNOWN_SITE = """<!doctype html>
 <p>Mời bạn truy cập <a href="https://hanoi.gov.vn/">hanoi.gov.vn</a>.</p></main></body></html>
 """
 BAD_HOST = "Yêu cầu không hợp lệ: tên miền (Host) sai định dạng."
+NOT_FOUND = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>Không tìm thấy trang</title></head>
+<body><main><h1>Không tìm thấy trang</h1>
+<p>Địa chỉ này không có trên trang thông tin điện tử.</p></main></body></html>
+"""
+#: The gateway's own endpoints a site's visitors may call; the rest are for the cluster.
+OPEN_OWN_PATHS = ("/healthz",)
 
 
 def no_cookies() -> CookieJar:
@@ -113,8 +121,21 @@ def page_upstream(path: str, settings: Settings) -> str:
 def host_middleware(directory: Directory):
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http" or scope["path"] in OWN_PATHS:
+            if scope["type"] != "http":
                 await app(scope, receive, send)
+                return
+            problem = path_problem(scope["path"], scope.get("raw_path") or b"")
+            if problem is not None:
+                await send_plain(send, 400, problem, headers=SECURITY)
+                return
+            if scope["path"] in OWN_PATHS:
+                if scope["path"] in OPEN_OWN_PATHS or not _site_host(scope, directory):
+                    await app(scope, receive, send)  # a probe, Prometheus: by address
+                else:
+                    await send_plain(send, 404, NOT_FOUND, "text/html; charset=utf-8", SECURITY)
+                return
+            if is_internal(scope["path"]):  # the services' probes, metrics, OpenAPI
+                await send_plain(send, 404, NOT_FOUND, "text/html; charset=utf-8", SECURITY)
                 return
             if sum(len(n) + len(v) for n, v in scope["headers"]) > MAX_HEADER_BYTES:
                 await send_plain(send, 431, TOO_LARGE, headers=SECURITY)
@@ -138,6 +159,19 @@ def host_middleware(directory: Directory):
     return factory
 
 
+def _site_host(scope: Scope, directory: Directory) -> bool:
+    """True when the request names a site (what the public reaches us by), not a pod's
+    address or the developer's own machine."""
+    hosts = [value for name, value in scope["headers"] if name == b"host"]
+    host = hosts[0].decode("latin-1") if len(hosts) == 1 else ""
+    try:
+        if host_name(host) in LOCAL_NAMES:
+            return False
+        return directory.resolve(host) is not None
+    except BadHost:
+        return False
+
+
 def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
     table = upstreams(settings)
 
@@ -149,7 +183,7 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
         request_max_body_size=MAX_BODY_BYTES,
     )
     async def proxy(request: Request[Any, Any, Any]) -> ASGIResponse:
-        path = request.url.path
+        path = request.scope["path"]
         base = upstream_for(path, table, settings.renderer_url)
         headers = [
             (k, v)
@@ -168,7 +202,7 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
         try:
             upstream = await client_holder["client"].request(
                 method,
-                base + path,
+                base + page_path(path),
                 params=request.url.query,
                 headers=headers,
                 content=await request.body(),

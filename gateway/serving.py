@@ -17,6 +17,7 @@ from litestar.types import Receive, Scope, Send
 
 from contracts import Envelope, PagesChanged
 from gateway.cache import CachedPage, PageStore, Singleflight, make_page
+from gateway.paths import page_path, page_query
 from runtime.service import send_plain
 
 log = logging.getLogger("portal.gateway.cache")
@@ -195,36 +196,42 @@ class PageCache:
             await self.app(scope, receive, send)
             return
         tenant = scope.get("state", {}).get("tenant")
-        raw_path = scope.get("raw_path") or scope["path"].encode()
-        query = scope.get("query_string", b"")
-        key = f"{tenant}|{raw_path.decode('latin-1')}?{query.decode('latin-1')}"
-        if tenant is None or len(key) > MAX_KEY_LENGTH:
-            await self.app(scope, receive, send)
+        # One entry per page, however the URL was spelt or decorated (utm_*, fbclid):
+        # the page is rendered from exactly what its key holds.
+        query = page_query(scope.get("query_string", b""))
+        path = page_path(scope["path"])
+        key = f"{tenant}|{path}?{query}"
+        if tenant is None or query is None or len(key) > MAX_KEY_LENGTH:
+            await self.app(scope, receive, send)  # proxied as sent, never stored
             return
         head = scope["method"] == "HEAD"
         page = await self.store.get(key)
         if page is not None:
             await send_page(send, page, scope["headers"], head=head, hit=True)
             return
-        page = await self._fetch(scope, key, tenant)
+        page = await self._fetch(scope, key, tenant, path, query)
         if page is None:
             await send_plain(send, 502, UPSTREAM_DOWN, "text/html; charset=utf-8", SECURITY)
             return
         await send_page(send, page, scope["headers"], head=head, hit=False)
 
-    async def _fetch(self, scope: Scope, key: str, tenant: str) -> CachedPage | None:
+    async def _fetch(
+        self, scope: Scope, key: str, tenant: str, path: str, query: str
+    ) -> CachedPage | None:
         waiting = self.flights.leader(key)
         if waiting is not None:
             result = await waiting
             return result if isinstance(result, CachedPage) else None
         page: CachedPage | None = None
         try:
-            page = await self._render(scope, key, tenant)
+            page = await self._render(scope, key, tenant, path, query)
         finally:
             self.flights.done(key, page)
         return page
 
-    async def _render(self, scope: Scope, key: str, tenant: str) -> CachedPage | None:
+    async def _render(
+        self, scope: Scope, key: str, tenant: str, path: str, query: str
+    ) -> CachedPage | None:
         generation = await self.store.generation(tenant)
         headers = [
             (name.decode("latin-1"), value.decode("latin-1"))
@@ -234,12 +241,9 @@ class PageCache:
         ]
         client_ip = (scope.get("client") or ("", 0))[0]
         headers += [("x-forwarded-for", client_ip), ("x-portal-tenant", tenant)]
-        path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         url = self.upstream(scope["path"]) + path
         try:
-            upstream = await self.client["client"].get(
-                url, params=scope.get("query_string", b"").decode("latin-1"), headers=headers
-            )
+            upstream = await self.client["client"].get(url, params=query, headers=headers)
         except httpx.HTTPError as exc:
             log.warning("page upstream did not answer", extra={"error": repr(exc)})
             return None

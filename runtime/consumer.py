@@ -55,6 +55,10 @@ class Subscription:
     handlers: Mapping[type[Event], Handler | MemoryHandler]
     #: Read the topic from the start on every start (in-memory state, no offsets kept).
     replay: bool = False
+    #: With replay: apply only events from at most this many seconds before this
+    #: instance started, skip (unparsed) the older ones. For effects the past cannot
+    #: improve: purging a cache that the instances already running kept current.
+    recent_only: float | None = None
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -89,6 +93,7 @@ class Consumer:
         self.group_id = group_id or f"{service}.{subscription.topic.aggregate}"
         self._by_type = {cls.ce_type: cls for cls in subscription.handlers}
         self._subscriber: Any = None
+        self._started = time.time()
 
     def register(self, broker: KafkaBroker) -> None:
         options: dict[str, Any] = dict(self._group)
@@ -141,6 +146,11 @@ class Consumer:
             envelope = parse_headers(headers)
         except EnvelopeError as exc:
             await self._finish(msg, await self._dead_letter(msg, f"EnvelopeError: {exc}", 1))
+            return
+        recent = self.subscription.recent_only
+        if recent is not None and envelope.time.timestamp() < self._started - recent:
+            CONSUMED.labels(self.service, self.topic.name, "skipped").inc()
+            await msg.ack()
             return
         event_cls = self._by_type.get(envelope.type)
         if event_cls is None:

@@ -230,7 +230,8 @@ class Service:
         @get("/readyz", include_in_schema=False)
         async def readyz() -> Response[dict[str, Any]]:
             checks = await service.readiness()
-            ready = all(v == "ok" for v in checks.values())
+            # "degraded: …" serves on with less (a cache away): still ready, but shown.
+            ready = all(v == "ok" or v.startswith("degraded") for v in checks.values())
             return Response(
                 {"ready": ready, "service": service.name, "checks": checks},
                 status_code=200 if ready else 503,

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     #: The gateway's page cache: in Redis when REDIS_URL is set, else in the process.
     page_cache: bool = Field(default=True, alias="PORTAL_PAGE_CACHE")
     page_cache_mb: int = Field(default=256, ge=1, alias="PORTAL_PAGE_CACHE_MB")
+    #: Purges from before a gateway started that it still applies (clock skew between
+    #: hosts); older ones were applied by the gateways already running.
+    page_purge_lookback_seconds: float = Field(
+        default=5.0, ge=0, le=3600, alias="PORTAL_PAGE_PURGE_LOOKBACK_SECONDS"
+    )
     kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
     opensearch_url: str | None = Field(default=None, alias="OPENSEARCH_URL")
 

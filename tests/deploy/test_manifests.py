@@ -568,6 +568,13 @@ def test_compose_engines(compose: dict) -> None:
     assert services["opensearch"]["environment"]["discovery.type"] == "single-node"
 
 
+def test_compose_redis_is_bounded_and_evicts_instead_of_refusing(compose: dict) -> None:
+    command = [str(part) for part in compose["services"]["redis"]["command"]]
+    assert command[command.index("--maxmemory") + 1].endswith(("mb", "gb"))
+    # "noeviction" (the default) turns a full cache into failed writes on every page.
+    assert command[command.index("--maxmemory-policy") + 1] in ("volatile-lru", "allkeys-lru")
+
+
 def test_compose_search_has_its_engine_and_the_receipt_waits_for_it(compose: dict) -> None:
     services = compose["services"]
     opensearch = services["opensearch"]
