@@ -13,7 +13,10 @@ from typing import Any
 
 import httpx
 from litestar import MediaType, Request, route
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response.base import ASGIResponse
+from litestar.response.streaming import ASGIStreamingResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from gateway.paths import is_internal, page_path, path_problem
@@ -159,6 +162,11 @@ def host_middleware(directory: Directory):
     return factory
 
 
+def _has_body(request: Request[Any, Any, Any]) -> bool:
+    headers = request.headers
+    return int(headers.get("content-length") or 0) > 0 or "transfer-encoding" in headers
+
+
 def _site_host(scope: Scope, directory: Directory) -> bool:
     """True when the request names a site (what the public reaches us by), not a pod's
     address or the developer's own machine."""
@@ -199,27 +207,37 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
         ]
         # The services answer GET; HEAD is the same response without its body.
         method = "GET" if request.method == "HEAD" else request.method
+        client = client_holder["client"]
+        outgoing = client.build_request(
+            method,
+            base + page_path(path),
+            params=request.url.query,
+            headers=headers,
+            # Streamed both ways: a 20 MB upload or download holds one chunk here at a
+            # time, not the whole file per request (the route's limit still counts it).
+            content=request.stream() if _has_body(request) else None,
+        )
         try:
-            upstream = await client_holder["client"].request(
-                method,
-                base + page_path(path),
-                params=request.url.query,
-                headers=headers,
-                content=await request.body(),
-            )
+            upstream = await client.send(outgoing, stream=True)
+        except RequestEntityTooLarge:
+            raise
         except httpx.HTTPError:
             return ASGIResponse(
                 body=UPSTREAM_DOWN.encode(), status_code=502, media_type=MediaType.HTML
             )
-        # multi_items: several Set-Cookie headers must stay several headers.
+        # multi_items: several Set-Cookie headers must stay several headers. The body
+        # is passed on as it came (raw), so its encoding and length stay true.
         out_headers = [
             (k.encode("latin-1"), v.encode("latin-1"))
             for k, v in upstream.headers.multi_items()
-            if k.lower() not in HOP_BY_HOP
+            if k.lower() not in HOP_BY_HOP or k.lower() in ("content-length", "content-encoding")
         ]
-        body = b"" if request.method == "HEAD" else upstream.content
-        return ASGIResponse(
-            body=body, status_code=upstream.status_code, encoded_headers=out_headers
+        return ASGIStreamingResponse(
+            iterator=upstream.aiter_raw(),
+            status_code=upstream.status_code,
+            encoded_headers=out_headers,
+            is_head_response=request.method == "HEAD",
+            background=BackgroundTask(upstream.aclose),
         )
 
     return proxy

@@ -38,6 +38,7 @@ from runtime.kafka import (
 from runtime.messaging import EventTooLarge, UnitOfWork
 from runtime.relay import OutboxRelay
 from runtime.settings import Settings
+from runtime.slots import Busy
 from runtime.telemetry import setup_logging, setup_tracing
 
 log = logging.getLogger("portal.service")
@@ -254,7 +255,11 @@ class Service:
             on_app_init=list(on_app_init),
             logging_config=None,
             after_exception=[_log_server_error],
-            exception_handlers={RecursionError: _too_deep, EventTooLarge: _too_large},
+            exception_handlers={
+                RecursionError: _too_deep,
+                EventTooLarge: _too_large,
+                Busy: _busy,
+            },
             **litestar_options,
         )
 
@@ -336,6 +341,16 @@ def _too_deep(_request: Any, _exc: RecursionError) -> Response[dict[str, Any]]:
         {"status_code": 400, "detail": "Dữ liệu JSON lồng nhau quá sâu."},
         status_code=400,
         media_type=MediaType.JSON,
+    )
+
+
+def _busy(_request: Any, exc: Busy) -> Response[dict[str, Any]]:
+    """Costly work is at its bound in this process (runtime/slots.py): come back."""
+    return Response(
+        {"status_code": 503, "detail": exc.message},
+        status_code=503,
+        media_type=MediaType.JSON,
+        headers={"Retry-After": str(exc.retry_after)},
     )
 
 

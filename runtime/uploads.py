@@ -32,6 +32,8 @@ from docx.text.paragraph import Paragraph
 from PIL import ExifTags, Image
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
+from runtime.slots import Slots
+
 
 class MediaKind(StrEnum):
     pdf = "pdf"
@@ -53,6 +55,11 @@ LIMITS: dict[MediaKind, int] = {
     MediaKind.image: 10 * _MB,
 }
 MAX_IMAGE_PIXELS = 40_000_000
+#: Files parsed (and images decoded) at once per process, whoever sent them: a 40 MP
+#: PNG decodes to 160 MB, a DOCX to its XML tree. Callers take a slot around the work
+#: (`async with PARSING.take(): await asyncio.to_thread(inspect, ...)`); past the
+#: wait the sender is asked to come back (503), the process stays within its memory.
+PARSING = Slots("upload-parsing", 2, wait=20.0)
 
 # ZIP-bomb guard. zipfile never inflates a member past its declared size, so checking
 # the declared sizes bounds the work python-docx and openpyxl can be made to do.

@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import functools
 import secrets
-import weakref
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +26,7 @@ from sqlalchemy.engine import Row
 from runtime.auth import ROLE_LABELS_VI, Principal, Role
 from runtime.messaging import UnitOfWork
 from runtime.service import Service
+from runtime.slots import Busy, Slots
 from services.admin import store
 from services.admin.domain import hash_password, password_matches
 from services.admin.security import (
@@ -94,28 +94,19 @@ def _dummy_hash() -> str:
 
 
 #: argon2 checks at once per process: each takes 64 MiB and tens of milliseconds of a
-#: core, so unbounded threads let a burst of anonymous logins exhaust the process.
-HASHING_SLOTS = 3
-#: How long an attempt waits for a slot before it is told to come back (503).
-HASHING_WAIT_SECONDS = 5.0
-_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
-    weakref.WeakKeyDictionary()
-)
+#: core, so unbounded threads let a burst of anonymous logins exhaust the process. One
+#: waits up to 5 s for a slot, then is told to come back (503).
+HASHING = Slots("argon2", 3, wait=5.0, message=BUSY)
+HASHING_SLOTS = HASHING.size
 
 
 @contextlib.asynccontextmanager
 async def _hashing_slot() -> AsyncIterator[None]:
-    loop = asyncio.get_running_loop()
-    slots = _slots.setdefault(loop, asyncio.Semaphore(HASHING_SLOTS))
     try:
-        async with asyncio.timeout(HASHING_WAIT_SECONDS):
-            await slots.acquire()
-    except TimeoutError:
+        async with HASHING.take():
+            yield
+    except Busy:
         raise Refused(503, BUSY) from None
-    try:
-        yield
-    finally:
-        slots.release()
 
 
 async def _matches(stored_hash: str | None, password: str) -> bool:

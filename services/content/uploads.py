@@ -17,6 +17,7 @@ from sqlalchemy.engine import Row
 
 from runtime.auth import Principal, Role
 from runtime.messaging import UnitOfWork
+from runtime.uploads import PARSING
 from services.content import store
 from services.content.commands import Invalid, media_url
 from services.content.media import (
@@ -50,11 +51,11 @@ async def upload(
         raise Invalid(f"Không có trang thông tin điện tử nào mang mã {tenant}.")
     try:
         # Parsing and resizing are CPU work: keep the event loop free for others.
-        found = await asyncio.to_thread(inspect, data, filename)
-        alt_text = validate_alt_text(alt) if found.kind is MediaKind.image else None
-        variants = (
-            await asyncio.to_thread(image_variants, data) if found.kind is MediaKind.image else []
-        )
+        async with PARSING.take():  # one bound for every upload in the process
+            found = await asyncio.to_thread(inspect, data, filename)
+            alt_text = validate_alt_text(alt) if found.kind is MediaKind.image else None
+            image = found.kind is MediaKind.image
+            variants = await asyncio.to_thread(image_variants, data) if image else []
     except Rejected as exc:
         raise Invalid(str(exc)) from exc
     media_id = str(uuid.uuid4())

@@ -16,7 +16,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from runtime.uploads import Rejected, display_name, inspect, number_vi, safe_filename
+from runtime.uploads import (
+    PARSING,
+    Rejected,
+    display_name,
+    inspect,
+    number_vi,
+    safe_filename,
+)
 from services.feedback.domain import Invalid
 
 _MB = 1024 * 1024
@@ -106,5 +113,6 @@ async def from_uploads(uploads: Sequence[Upload]) -> list[Attachment]:
     """Uploaded files (e.g. a form's `attachments` field) as checked Attachments;
     raises domain Invalid with a Vietnamese message. The request's size limit bounds
     what is read; parsing runs in a worker thread."""
-    files = [(upload.filename or "", await upload.read()) for upload in uploads]
-    return await asyncio.to_thread(check, files)
+    async with PARSING.take():  # read and parse within the process's bound
+        files = [(upload.filename or "", await upload.read()) for upload in uploads]
+        return await asyncio.to_thread(check, files)
