@@ -38,7 +38,7 @@ from runtime.kafka import (
 from runtime.messaging import EventTooLarge, UnitOfWork
 from runtime.relay import OutboxRelay
 from runtime.settings import Settings
-from runtime.slots import Busy
+from runtime.slots import Busy, Slots
 from runtime.telemetry import setup_logging, setup_tracing
 
 log = logging.getLogger("portal.service")
@@ -248,7 +248,12 @@ class Service:
             dependencies=deps,
             # The service's own middleware runs first: the gateway rejects bad Host headers
             # before anything parses the URL.
-            middleware=[_reject_control_paths, *middleware, prometheus.middleware],
+            middleware=[
+                _reject_control_paths,
+                _bounded_forms,
+                *middleware,
+                prometheus.middleware,
+            ],
             plugins=[OpenTelemetryPlugin(otel)],
             on_startup=[self.start, *on_startup],
             on_shutdown=[*on_shutdown, self.stop],
@@ -262,6 +267,30 @@ class Service:
             },
             **litestar_options,
         )
+
+
+#: Requests with a multipart body (uploads, citizens' forms with files) read at once per
+#: process: their files are spooled to /tmp as they stream in, so this bounds the disk
+#: (and the parsing behind it) whatever the number of senders.
+FORMS = Slots("multipart-forms", 8, wait=10.0)
+
+
+def _bounded_forms(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await app(scope, receive, send)
+            return
+        content_type = next((v for k, v in scope["headers"] if k == b"content-type"), b"")
+        if not content_type.lower().startswith(b"multipart/"):
+            await app(scope, receive, send)
+            return
+        try:
+            async with FORMS.take():
+                await app(scope, receive, send)
+        except Busy as exc:
+            await send_plain(send, 503, exc.message, headers={"Retry-After": "10"})
+
+    return middleware
 
 
 def _reject_control_paths(app: ASGIApp) -> ASGIApp:

@@ -887,6 +887,22 @@ def test_deployments_probes_resources_and_security(rendered: tuple[str, list[dic
             assert "emptyDir" in volumes[mounts["/tmp"]], where
 
 
+def test_services_taking_uploads_have_room_to_spool_them(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    from runtime.service import FORMS
+    from services.feedback.api import MAX_SUBMISSION_BYTES
+
+    _, resources = rendered
+    deployments = of_kind(resources, "Deployment")
+    for name in ("content", "feedback"):
+        volumes = {v["name"]: v for v in deployments[name]["spec"]["template"]["spec"]["volumes"]}
+        limit = volumes["tmp"]["emptyDir"]["sizeLimit"]
+        assert limit.endswith("Mi"), limit
+        # Every form the process reads at once may spool its whole body to /tmp.
+        assert int(limit[:-2]) * 1024 * 1024 >= FORMS.size * MAX_SUBMISSION_BYTES, name
+
+
 def test_services_migrate_first(rendered: tuple[str, list[dict]]) -> None:
     _, resources = rendered
     for name, deployment in of_kind(resources, "Deployment").items():
