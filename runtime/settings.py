@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     auth_public_key: str = Field(default="", alias="PORTAL_AUTH_PUBLIC_KEY")
     #: Session and CSRF cookies only over HTTPS; the laptop launcher turns it off.
     secure_cookies: bool = Field(default=True, alias="PORTAL_SECURE_COOKIES")
+    #: Demo accounts with a published password and a computable second factor: only
+    #: for the laptop (see `demo_refusal`), never on a server.
     demo: bool = Field(default=False, alias="PORTAL_DEMO")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
     otlp_endpoint: str | None = Field(default=None, alias="OTEL_EXPORTER_OTLP_ENDPOINT")
@@ -114,3 +116,19 @@ class Settings(BaseSettings):
 
     def with_overrides(self, **changes: object) -> Settings:
         return self.model_copy(update=changes)
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def demo_refusal(settings: Settings) -> str | None:
+    """Why PORTAL_DEMO may not run with these settings, or None. Demo accounts are
+    safe only where nobody else can reach them: the embedded broker (no real Kafka,
+    so no real deployment) and a process listening on loopback only."""
+    if not settings.demo:
+        return None
+    if not settings.kafka_embedded:
+        return "PORTAL_DEMO is for the local embedded platform; this one uses a real Kafka"
+    if settings.host not in LOOPBACK_HOSTS:
+        return f"PORTAL_DEMO is for the local embedded platform; HOST={settings.host} is reachable"
+    return None

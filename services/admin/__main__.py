@@ -11,7 +11,7 @@ from contracts import AuditRecorded, topics
 from runtime.auth import TokenIssuer, jwt_auth
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
-from runtime.settings import Settings
+from runtime.settings import Settings, demo_refusal
 from services.admin import commands, handlers
 from services.admin.accounts_api import UserController
 from services.admin.api import AuthController, TenantController
@@ -30,6 +30,9 @@ SUBSCRIPTIONS = (
 
 
 def build(settings: Settings) -> tuple[Service, Litestar]:
+    refusal = demo_refusal(settings)
+    if refusal is not None:  # a public password and TOTP: never on a reachable server
+        raise SystemExit(f"admin refuses to start: {refusal}")
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
     auth = jwt_auth(settings)
     tokens = TokenIssuer(settings)
