@@ -8,12 +8,15 @@ gateway.serving; this proxy carries everything else.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
 from litestar import MediaType, Request, route
+from litestar.background_tasks import BackgroundTask
 from litestar.response.base import ASGIResponse
+from litestar.response.streaming import ASGIStreamingResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from gateway.serving import SECURITY, UPSTREAM_DOWN
@@ -23,6 +26,8 @@ from runtime.settings import Settings
 from runtime.tenancy import BadHost
 
 OWN_PATHS = ("/healthz", "/readyz", "/metrics")
+#: Answers passed on while they arrive instead of read whole first: media files.
+STREAMED = ("/media/",)
 TRUSTED_PREFIXES = ("x-portal-", "x-forwarded-", "forwarded", "x-real-ip")
 MAX_BODY_BYTES = 22 * 1024 * 1024
 #: What nginx accepts by default (4 buffers of 8 KB), not counting the request line.
@@ -151,28 +156,30 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
     async def proxy(request: Request[Any, Any, Any]) -> ASGIResponse:
         path = request.url.path
         base = upstream_for(path, table, settings.renderer_url)
+        # As bytes: a header with non-ASCII bytes passes on as it came, not as a 500.
         headers = [
-            (k, v)
+            (k.encode("latin-1"), v.encode("latin-1"))
             for k, v in request.headers.items()
             # What the gateway itself vouches for is never taken from the client.
             if k.lower() not in HOP_BY_HOP and not k.lower().startswith(TRUSTED_PREFIXES)
         ]
         client_ip = request.client.host if request.client else ""
         headers += [
-            ("x-forwarded-for", client_ip),
-            ("x-forwarded-proto", request.url.scheme),
-            ("x-portal-tenant", request.state.tenant),
+            (b"x-forwarded-for", client_ip.encode()),
+            (b"x-forwarded-proto", request.url.scheme.encode()),
+            (b"x-portal-tenant", request.state.tenant.encode()),
         ]
         # The services answer GET; HEAD is the same response without its body.
         method = "GET" if request.method == "HEAD" else request.method
+        client = client_holder["client"]
+        outgoing = client.build_request(
+            method, base + path, params=request.url.query, headers=headers,
+            content=await request.body(),
+        )  # fmt: skip
         try:
-            upstream = await client_holder["client"].request(
-                method,
-                base + path,
-                params=request.url.query,
-                headers=headers,
-                content=await request.body(),
-            )
+            if path.startswith(STREAMED) and method == "GET":
+                return await _streamed(await client.send(outgoing, stream=True), request.method)
+            upstream = await client.send(outgoing)
         except httpx.HTTPError:
             return ASGIResponse(
                 body=UPSTREAM_DOWN.encode(), status_code=502, media_type=MediaType.HTML
@@ -189,3 +196,32 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
         )
 
     return proxy
+
+
+async def _streamed(upstream: httpx.Response, method: str) -> ASGIResponse:
+    """The upstream's answer passed on as it arrives (its bytes as sent, so its length
+    and encoding hold): a 20 MB file never sits whole in the gateway's memory."""
+    headers = [
+        (k, v)
+        for k, v in upstream.headers.multi_items()
+        if k.lower() not in HOP_BY_HOP or k.lower() in ("content-length", "content-encoding")
+    ]
+    if method == "HEAD":
+        await upstream.aclose()
+        status = upstream.status_code
+        return ASGIResponse(status_code=status, headers=headers, is_head_response=True)
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in upstream.aiter_raw():
+                yield chunk
+        finally:
+            await upstream.aclose()
+
+    return ASGIStreamingResponse(
+        iterator=body(),
+        status_code=upstream.status_code,
+        headers=headers,
+        # Also when the client left before the first chunk (the body never started).
+        background=BackgroundTask(upstream.aclose),
+    )

@@ -21,6 +21,7 @@ _HUGE = 10**_MAX_DIGITS
 
 
 def _number(digits: str) -> int:
+    digits = digits.lstrip("0") or "0"
     return int(digits) if len(digits) <= _MAX_DIGITS else _HUGE
 
 

@@ -20,6 +20,7 @@ SIZE = 1000
         ("bytes=999-999", (999, SIZE)),
         ("Bytes= 0-0", (0, 1)),  # the unit is case-insensitive
         ("bytes=0-" + "9" * 5000, (0, SIZE)),  # thousands of digits, no int() of them
+        ("bytes=" + "0" * 40 + "7-0009", (7, 10)),  # leading zeros are still small numbers
     ],
 )
 def test_one_range(header: str, expected: tuple[int, int]) -> None:
