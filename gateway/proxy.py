@@ -193,17 +193,18 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
     async def proxy(request: Request[Any, Any, Any]) -> ASGIResponse:
         path = request.scope["path"]
         base = upstream_for(path, table, settings.renderer_url)
+        # As bytes: a header with non-ASCII bytes passes on as it came, not as a 500.
         headers = [
-            (k, v)
+            (k.encode("latin-1"), v.encode("latin-1"))
             for k, v in request.headers.items()
             # What the gateway itself vouches for is never taken from the client.
             if k.lower() not in HOP_BY_HOP and not k.lower().startswith(TRUSTED_PREFIXES)
         ]
         client_ip = request.client.host if request.client else ""
         headers += [
-            ("x-forwarded-for", client_ip),
-            ("x-forwarded-proto", request.url.scheme),
-            ("x-portal-tenant", request.state.tenant),
+            (b"x-forwarded-for", client_ip.encode()),
+            (b"x-forwarded-proto", request.url.scheme.encode()),
+            (b"x-portal-tenant", request.state.tenant.encode()),
         ]
         # The services answer GET; HEAD is the same response without its body.
         method = "GET" if request.method == "HEAD" else request.method

@@ -2,7 +2,8 @@
 
 Unset `DATABASE_URL` means a SQLite file per service under `PORTAL_DATA_DIR`;
 unset `KAFKA_BOOTSTRAP_SERVERS` means the embedded broker the launcher started
-(it passes the address down); unset `REDIS_URL` means in-process caches.
+(it passes the address down); unset `REDIS_URL` means in-process caches; unset
+`MEDIA_S3_URL` means media files in a local directory.
 """
 
 from __future__ import annotations
@@ -40,8 +41,15 @@ class Settings(BaseSettings):
     kafka_namespace: str = Field(default="", alias="PORTAL_KAFKA_NAMESPACE")
 
     data_dir: Path = Field(default=REPO_ROOT / "var", alias="PORTAL_DATA_DIR")
-    #: Uploaded files; production mounts shared storage here (or swaps the adapter).
+    #: Uploaded files on the local disk: the embedded default, for one process only.
     media_dir_override: Path | None = Field(default=None, alias="PORTAL_MEDIA_DIR")
+    #: An S3-compatible object store for media (MinIO, or any S3), shared by every
+    #: content replica; set, it replaces the local directory above.
+    media_s3_url: str | None = Field(default=None, alias="MEDIA_S3_URL")
+    media_s3_bucket: str = Field(default="portal-media", alias="MEDIA_S3_BUCKET")
+    media_s3_access_key: str = Field(default="", alias="MEDIA_S3_ACCESS_KEY")
+    media_s3_secret_key: str = Field(default="", alias="MEDIA_S3_SECRET_KEY")
+    media_s3_region: str = Field(default="us-east-1", alias="MEDIA_S3_REGION")
     #: PostgreSQL schemas are named `<prefix><service>`; tests use a random prefix.
     schema_prefix: str = Field(default="", alias="PORTAL_SCHEMA_PREFIX")
 

@@ -60,6 +60,46 @@ def kafka() -> Iterator[EmbeddedKafka]:
         yield broker
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-protocol server (moto's, in a thread of this process) for the whole run;
+    tests make their own buckets with `s3_bucket`."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+#: Any credentials do for moto; the same ones the tests give S3Storage.
+S3_KEYS = {"media_s3_access_key": "test-access-key", "media_s3_secret_key": "test-secret-key"}
+
+
+async def make_bucket(endpoint: str) -> str:
+    """A new, empty bucket on the test S3 server."""
+    from aiobotocore.session import get_session
+
+    name = f"media-{uuid.uuid4().hex[:12]}"
+    async with get_session().create_client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=S3_KEYS["media_s3_access_key"],
+        aws_secret_access_key=S3_KEYS["media_s3_secret_key"],
+    ) as s3:
+        await s3.create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+async def s3_bucket(s3_endpoint: str) -> str:
+    return await make_bucket(s3_endpoint)
+
+
 @pytest.fixture
 async def settings(tmp_path: Path, kafka: EmbeddedKafka) -> AsyncIterator[Settings]:
     async with settings_for(tmp_path, kafka) as value:
@@ -285,9 +325,11 @@ class InProcessPlatform:
 
 
 __all__ = [
+    "S3_KEYS",
     "InProcessPlatform",
     "bearer",
     "eventually",
+    "make_bucket",
     "make_pdf",
     "running",
     "token_for",

@@ -19,7 +19,7 @@ from services.content.api import (
     MediaController,
     media_file,
 )
-from services.content.media import FileStorage
+from services.content.objectstore import S3Storage, storage_for
 from services.content.scheduler import Scheduler
 
 NAME = "content"
@@ -47,13 +47,18 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
             await uow.commit()
 
     service.on_new_log.append(announce_trees)
-    storage = FileStorage(settings.media_dir)
+    storage = storage_for(settings)
+    on_shutdown = []
+    if isinstance(storage, S3Storage):
+        service.extra_checks.append(storage.ready)
+        on_shutdown.append(storage.close)
     auth = jwt_auth(settings)  # open routes say exclude_from_auth
     app = service.http_app(
         [ArticleController, CategoryController, MediaController, media_file, *import_api.ROUTES],
         dependencies={"storage": Provide(lambda: storage, sync_to_thread=False)},
         on_app_init=[auth.on_app_init],
         on_startup=[announce_trees],
+        on_shutdown=on_shutdown,
     )
     return service, app
 

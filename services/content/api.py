@@ -9,12 +9,13 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, MediaType, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.exceptions import ClientException, NotFoundException
 from litestar.params import Body, FromPath, JSONBody, QueryParameter
+from litestar.response import Stream
 from litestar.security.jwt import Token
 from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy.engine import Row
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Row
 from runtime.api import Input
 from runtime.auth import Principal, Role
 from runtime.service import Service
-from services.content import category_commands, commands, store, uploads
+from services.content import byteranges, category_commands, commands, store, uploads
 from services.content.diff import diff_revisions
 from services.content.media import MediaStorage
 
@@ -546,26 +547,56 @@ async def media_file(
     name: FromPath[str],
     service: NamedDependency[Service],
     storage: NamedDependency[MediaStorage],
-) -> Response[bytes]:
-    """An uploaded file for readers. Ids are random, files never change: cache for a year."""
+    request: Request[Any, Any, Any],
+) -> Response[Any]:
+    """An uploaded file for readers, streamed from storage, whole or one byte range
+    (video and PDF viewers seek). Ids are random, files never change: cache for a year."""
     assert service.db
     async with service.db.read() as session:
         row = await store.get_media(session, str(media_id))
     variant = next((v for v in row.variants if v["name"] == name), None) if row else None
     if row is None or row.tenant != tenant or variant is None:
         raise NotFoundException("Không tìm thấy tệp.")
-    data = await storage.get(uploads.storage_key(tenant, row.id, name))
-    if data is None:
+    key = uploads.storage_key(tenant, row.id, name)
+    size = await storage.stat(key)
+    if size is None:
+        raise NotFoundException("Không tìm thấy tệp.")
+    etag = f'"{row.id}-{name}"'
+    headers = {
+        "accept-ranges": "bytes",
+        "etag": etag,
+        # A file is data, never a page: no scripts even if a browser sniffed one.
+        "content-security-policy": "sandbox; default-src 'none'",
+        "x-content-type-options": "nosniff",
+    }
+    if_range = request.headers.get("if-range")
+    wanted = (
+        byteranges.parse_range(request.headers.get("range"), size)
+        if if_range is None or if_range.strip() == etag
+        else None
+    )
+    if wanted == byteranges.UNSATISFIABLE:
+        return Response(
+            "Khoảng byte yêu cầu nằm ngoài tệp.",
+            status_code=416,
+            media_type=MediaType.TEXT,
+            headers={**headers, "content-range": f"bytes */{size}"},
+        )
+    start, stop = wanted if isinstance(wanted, tuple) else (0, size)
+    chunks = await storage.read_range(key, start, stop)
+    if chunks is None:
         raise NotFoundException("Không tìm thấy tệp.")
     disposition = "inline" if row.kind in ("image", "pdf") else "attachment"
-    return Response(
-        data,
+    headers |= {
+        "cache-control": "public, max-age=31536000, immutable",
+        "content-disposition": f"{disposition}; filename*=UTF-8''{quote(row.filename)}",
+        "content-length": str(stop - start),
+    }
+    if isinstance(wanted, tuple):
+        headers["content-range"] = byteranges.content_range(start, stop, size)
+    return Stream(
+        chunks,
+        status_code=206 if isinstance(wanted, tuple) else 200,
         media_type=variant["media_type"],
-        headers={
-            "cache-control": "public, max-age=31536000, immutable",
-            "content-disposition": f"{disposition}; filename*=UTF-8''{quote(row.filename)}",
-            # A file is data, never a page: no scripts even if a browser sniffed one.
-            "content-security-policy": "sandbox; default-src 'none'",
-            "x-content-type-options": "nosniff",
-        },
+        headers=headers,
     )

@@ -5,7 +5,7 @@ alone whether an upload is a PDF, DOCX, XLSX or image, refuses everything else w
 a Vietnamese message that editors see as-is, and extracts plain text for search.
 `image_variants` makes the responsive WebP copies, `validate_alt_text` enforces alt
 text. `FileStorage` is the only I/O here: a small adapter behind `MediaStorage`,
-which production replaces with object storage.
+which a cluster replaces with object storage (`S3Storage`, in objectstore.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ import contextlib
 import os
 import re
 import tempfile
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from stat import S_ISREG
+from typing import BinaryIO, Protocol, runtime_checkable
 
 from PIL import Image, ImageCms, ImageOps
 
@@ -34,6 +36,7 @@ from runtime.uploads import (
 )
 
 __all__ = [
+    "CHUNK_BYTES",
     "LIMITS",
     "FileStorage",
     "Inspected",
@@ -43,6 +46,7 @@ __all__ = [
     "Variant",
     "image_variants",
     "inspect",
+    "key_parts",
     "validate_alt_text",
 ]
 
@@ -181,15 +185,41 @@ def validate_alt_text(alt: str) -> str:
 
 @runtime_checkable
 class MediaStorage(Protocol):
+    """Where uploaded files live: FileStorage here, S3Storage (objectstore.py) in a cluster.
+
+    A missing key is None, never an exception; keys are checked with `key_parts`.
+    """
+
     async def put(self, key: str, data: bytes) -> None: ...
     async def get(self, key: str) -> bytes | None: ...
     async def delete(self, key: str) -> None: ...
+    async def stat(self, key: str) -> int | None:
+        """The object's size in bytes, or None if there is none."""
+        ...
 
+    async def read_range(
+        self, key: str, start: int = 0, stop: int | None = None
+    ) -> AsyncIterator[bytes] | None:
+        """Bytes [start, stop) of the object in chunks of at most CHUNK_BYTES (stop None:
+        to the end), or None if there is none. Only what is asked for is read."""
+        ...
+
+
+#: Largest piece read_range hands out at once.
+CHUNK_BYTES = 256 * 1024
 
 # Keys are made by the service ("hanoi/<sha256>/original.pdf"); an allow-list per part
 # rules out "." and "..", absolute paths, backslashes, NUL, and hidden names such as
 # our own temp files.
 _KEY_PART = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
+def key_parts(key: str) -> list[str]:
+    """The parts of a valid key; ValueError for anything the allow-list refuses."""
+    parts = key.split("/") if isinstance(key, str) and len(key) <= 1024 else []
+    if not parts or not all(_KEY_PART.fullmatch(p) for p in parts):
+        raise ValueError(f"invalid media key: {key!r}")
+    return parts
 
 
 class FileStorage:
@@ -207,13 +237,21 @@ class FileStorage:
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self._delete, key)
 
+    async def stat(self, key: str) -> int | None:
+        return await asyncio.to_thread(self._size, key)
+
+    async def read_range(
+        self, key: str, start: int = 0, stop: int | None = None
+    ) -> AsyncIterator[bytes] | None:
+        if start < 0 or (stop is not None and stop < start):
+            raise ValueError(f"invalid range: {start}-{stop}")
+        opened = await asyncio.to_thread(self._open, key)
+        return None if opened is None else _file_chunks(opened, start, stop)
+
     # Below: blocking, run in a worker thread (resolve() too touches the disk).
 
     def _path(self, key: str) -> Path:
-        parts = key.split("/") if isinstance(key, str) and len(key) <= 1024 else []
-        if not parts or not all(_KEY_PART.fullmatch(p) for p in parts):
-            raise ValueError(f"invalid media key: {key!r}")
-        path = self._root.joinpath(*parts)
+        path = self._root.joinpath(*key_parts(key))
         # A symlink inside the root could still lead out of it.
         if not path.resolve().is_relative_to(self._root):
             raise ValueError(f"media key escapes the storage root: {key!r}")
@@ -232,6 +270,36 @@ class FileStorage:
 
     def _delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def _size(self, key: str) -> int | None:
+        try:
+            info = self._path(key).stat()
+        except FileNotFoundError:
+            return None
+        return info.st_size if S_ISREG(info.st_mode) else None
+
+    def _open(self, key: str) -> BinaryIO | None:
+        try:
+            return self._path(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+
+
+async def _file_chunks(file: BinaryIO, start: int, stop: int | None) -> AsyncIterator[bytes]:
+    # The file is closed however the reader stops (end, error, client gone).
+    try:
+        await asyncio.to_thread(file.seek, start)
+        left = None if stop is None else stop - start
+        while left is None or left > 0:
+            size = CHUNK_BYTES if left is None else min(CHUNK_BYTES, left)
+            chunk = await asyncio.to_thread(file.read, size)
+            if not chunk:
+                return
+            if left is not None:
+                left -= len(chunk)
+            yield chunk
+    finally:
+        file.close()
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

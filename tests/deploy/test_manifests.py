@@ -91,7 +91,16 @@ MAIL_SECRETS = {"SMTP_USERNAME", "SMTP_PASSWORD"}
 MAILING = {"feedback"}
 SECRET_KEYS = {
     "DATABASE_URL", "PORTAL_AUTH_SECRET", "PORTAL_AUTH_PUBLIC_KEY", "PORTAL_AUTH_PRIVATE_KEY",
+    "MEDIA_S3_ACCESS_KEY", "MEDIA_S3_SECRET_KEY",
 }  # fmt: skip
+# content keeps media in an S3-compatible store (MinIO in compose and the base), never
+# on a replica's disk; its keys are secrets, its address and bucket are not.
+MEDIA_ENV = {"MEDIA_S3_URL", "MEDIA_S3_BUCKET", "MEDIA_S3_ACCESS_KEY", "MEDIA_S3_SECRET_KEY"}
+MEDIA_KEYS = {"MEDIA_S3_ACCESS_KEY", "MEDIA_S3_SECRET_KEY"}
+STORING_MEDIA = {"content"}
+MINIO_PORT = 9000
+#: Images not built from this repository, each pinned to a release.
+THIRD_PARTY_IMAGES = ("apache/kafka:", "minio/minio:", "minio/mc:")
 #: The key that signs editors' tokens, given to admin's serving container and no other.
 SIGNING_KEY = "PORTAL_AUTH_PRIVATE_KEY"
 # The development mail catcher, in compose's demo profile only.
@@ -968,8 +977,10 @@ def test_services_select_their_deployments(rendered: tuple[str, list[dict]]) -> 
     _, resources = rendered
     deployments = of_kind(resources, "Deployment")
     services = of_kind(resources, "Service")
-    assert set(services) == set(PROCESSES)
+    assert set(services) == set(PROCESSES) | {"minio"}
     for name, service in services.items():
+        if name not in PROCESSES:
+            continue
         pod_labels = deployments[name]["spec"]["template"]["metadata"]["labels"]
         selector = deployments[name]["spec"]["selector"]["matchLabels"]
         assert selector.items() <= pod_labels.items()
@@ -1092,7 +1103,9 @@ def test_overlays_pin_a_released_image(overlay: str) -> None:
         for spec in pod_specs(resource):
             for container in spec.get("initContainers", []) + spec["containers"]:
                 images.add(container["image"])
-    portal_images = {image for image in images if not image.startswith("apache/kafka:")}
+    portal_images = {image for image in images if not image.startswith(THIRD_PARTY_IMAGES)}
+    for image in images - portal_images:
+        assert image.rpartition(":")[2] not in {"", "latest"}, f"{image}: pin a release"
     assert len(portal_images) == 1, portal_images
     (image,) = portal_images
     name, _, tag = image.rpartition(":")
@@ -1158,3 +1171,166 @@ def test_only_admin_holds_the_token_signing_key(
     for name in PROCESSES:
         holds = SIGNING_KEY in compose["services"][name]["environment"]
         assert holds == (name == "admin"), name
+
+
+# --------------------------------------------------------------------------- media
+def test_compose_media_is_in_minio(compose: dict) -> None:
+    """content keeps media in MinIO's bucket; MinIO is on the compose network only."""
+    services = compose["services"]
+    minio = services["minio"]
+    assert minio["image"].startswith("minio/minio:RELEASE.")
+    assert minio["command"][:2] == ["server", "/data"]
+    assert "healthcheck" in minio
+    assert not minio.get("ports"), "reached on the compose network only"
+    assert any(
+        v.split(":")[1] == "/data" and v.split(":")[0] in compose["volumes"]
+        for v in minio["volumes"]
+    ), "media outlive the container"
+    bucket_job = services["minio-bucket"]
+    assert bucket_job["image"].startswith("minio/mc:RELEASE.")
+    assert bucket_job.get("restart") == "no"
+    assert depends_on(bucket_job) == {"minio": "service_healthy"}
+    script = " ".join(bucket_job["entrypoint"])
+    assert "mb --ignore-existing" in script and "anonymous set none" in script
+    for name in STORING_MEDIA:
+        environment = services[name]["environment"]
+        assert set(environment) >= MEDIA_ENV, name
+        url = urlsplit(environment["MEDIA_S3_URL"])
+        assert (url.scheme, url.hostname, url.port) == ("http", "minio", MINIO_PORT), name
+        assert environment["MEDIA_S3_BUCKET"] == bucket_job["environment"]["MEDIA_S3_BUCKET"]
+        # content signs in with MinIO's own credentials, from .env.
+        assert environment["MEDIA_S3_ACCESS_KEY"] == minio["environment"]["MINIO_ROOT_USER"]
+        assert environment["MEDIA_S3_SECRET_KEY"] == minio["environment"]["MINIO_ROOT_PASSWORD"]
+        for key in MEDIA_KEYS:
+            assert environment[key] == bucket_job["environment"][key]
+        deps = depends_on(services[name])
+        assert deps["minio"] == "service_healthy", name
+        assert deps["minio-bucket"] == "service_completed_successfully", name
+    text = (COMPOSE_DIR / "compose.yaml").read_text(encoding="utf-8")
+    required = set(re.findall(r"\$\{(\w+):\?", text))
+    assert required >= MEDIA_KEYS, "MinIO has no default credentials"
+
+
+def test_compose_no_process_writes_media_to_its_disk(compose: dict) -> None:
+    for name in PROCESSES:
+        service = compose["services"][name]
+        assert service.get("read_only") is True, name
+        assert not service.get("volumes"), f"{name} mounts a volume"
+        assert "PORTAL_MEDIA_DIR" not in service["environment"], name
+        if name not in STORING_MEDIA:
+            assert not MEDIA_KEYS & set(service["environment"]), f"{name} has the media keys"
+
+
+def test_kubernetes_media_is_in_the_object_store(rendered: tuple[str, list[dict]]) -> None:
+    target, resources = rendered
+    deployments = of_kind(resources, "Deployment")
+    minio = of_kind(resources, "StatefulSet")["minio"]
+    service = of_kind(resources, "Service")["minio"]
+    (port,) = service["spec"]["ports"]
+    assert port["port"] == MINIO_PORT
+    pod_labels = minio["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"].items() <= pod_labels.items()
+    assert minio["spec"]["serviceName"] == "minio"
+    (claim,) = minio["spec"]["volumeClaimTemplates"]
+    (server,) = minio["spec"]["template"]["spec"]["containers"]
+    assert server["image"].startswith("minio/minio:RELEASE.")
+    mounts = {m["mountPath"]: m["name"] for m in server["volumeMounts"]}
+    assert mounts["/data"] == claim["metadata"]["name"], "media on the PersistentVolume"
+    assert "/data" in server["args"]
+    server_env = env_of(server)
+    # MinIO's root credentials are content's keys, from the operators' Secret.
+    roots = {"MINIO_ROOT_USER": "MEDIA_S3_ACCESS_KEY", "MINIO_ROOT_PASSWORD": "MEDIA_S3_SECRET_KEY"}
+    for variable, key in roots.items():
+        reference = server_env[variable]["valueFrom"]["secretKeyRef"]
+        assert reference == {"name": "portal-secrets", "key": key}, variable
+
+    job = of_kind(resources, "Job")["minio-bucket"]
+    (mc,) = job["spec"]["template"]["spec"]["containers"]
+    assert mc["image"].startswith("minio/mc:RELEASE.")
+    job_env = env_of(mc)
+
+    for name in STORING_MEDIA:
+        (container,) = deployments[name]["spec"]["template"]["spec"]["containers"]
+        env = env_of(container)
+        where = f"{target}: {name}"
+        assert set(env) >= MEDIA_ENV, where
+        url = urlsplit(env["MEDIA_S3_URL"]["value"])
+        assert (url.scheme, url.hostname, url.port) == ("http", "minio", MINIO_PORT), where
+        assert env["MEDIA_S3_BUCKET"]["value"] == job_env["MEDIA_S3_BUCKET"]["value"], where
+        assert job_env["MEDIA_S3_URL"] == env["MEDIA_S3_URL"], where
+        for key in MEDIA_KEYS:
+            assert "value" not in env[key], f"{where}: {key} is written out"
+            reference = env[key]["valueFrom"]["secretKeyRef"]
+            assert reference == {"name": "portal-secrets", "key": key}, where
+            assert job_env[key] == env[key], where
+
+
+def test_kubernetes_no_replica_writes_media_to_its_disk(rendered: tuple[str, list[dict]]) -> None:
+    """Only MinIO has a persistent volume; every process has an emptyDir /tmp and no
+    local media directory, however many replicas it runs."""
+    target, resources = rendered
+    config = of_kind(resources, "ConfigMap")["portal-config"]["data"]
+    assert "PORTAL_MEDIA_DIR" not in config
+    assert "MEDIA_S3_URL" not in config, "content's setting, in content.yaml"
+    for name, deployment in of_kind(resources, "Deployment").items():
+        spec = deployment["spec"]["template"]["spec"]
+        for volume in spec.get("volumes", []):
+            assert set(volume) - {"name"} <= {"emptyDir", "configMap", "secret"}, (
+                f"{target}: {name}: volume {volume['name']}"
+            )
+        for container in containers(deployment):
+            env = env_of(container)
+            assert "PORTAL_MEDIA_DIR" not in env, f"{target}: {name}"
+            serving = container["name"] == name
+            if not (name in STORING_MEDIA and serving):
+                assert not MEDIA_KEYS & set(env), f"{target}: {name}/{container['name']}"
+    stateful = of_kind(resources, "StatefulSet")
+    assert set(stateful) == {"minio"}
+    assert stateful["minio"]["spec"]["replicas"] == 1, "one node: a single-node MinIO"
+
+
+def test_kubernetes_minio_pods_are_locked_down(rendered: tuple[str, list[dict]]) -> None:
+    target, resources = rendered
+    for resource in [
+        of_kind(resources, "StatefulSet")["minio"],
+        of_kind(resources, "Job")["minio-bucket"],
+    ]:
+        spec = pod_specs(resource)[0]
+        where = f"{target}: {resource['kind']}/{resource['metadata']['name']}"
+        assert spec["securityContext"]["runAsNonRoot"] is True, where
+        assert spec.get("automountServiceAccountToken") is False, where
+        for container in spec["containers"]:
+            assert {"cpu", "memory"} <= set(container["resources"]["limits"]), where
+            assert {"cpu", "memory"} <= set(container["resources"]["requests"]), where
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True, where
+            assert security["allowPrivilegeEscalation"] is False, where
+            assert security["capabilities"]["drop"] == ["ALL"], where
+    (server,) = of_kind(resources, "StatefulSet")["minio"]["spec"]["template"]["spec"]["containers"]
+    assert server["readinessProbe"]["httpGet"]["path"] == "/minio/health/ready"
+    assert server["livenessProbe"]["httpGet"]["path"] == "/minio/health/live"
+
+
+def test_kubernetes_only_content_reaches_minio(rendered: tuple[str, list[dict]]) -> None:
+    _, resources = rendered
+    minio_labels = of_kind(resources, "StatefulSet")["minio"]["spec"]["template"]["metadata"][
+        "labels"
+    ]
+    pods = {
+        name: d["spec"]["template"]["metadata"]["labels"]
+        for name, d in of_kind(resources, "Deployment").items()
+    }
+    job_labels = of_kind(resources, "Job")["minio-bucket"]["spec"]["template"]["metadata"]["labels"]
+    pods["minio-bucket"] = job_labels
+    admitted: set[str] = set()
+    for policy in of_kind(resources, "NetworkPolicy").values():
+        if not _selects(policy["spec"]["podSelector"], minio_labels):
+            continue
+        for rule in policy["spec"].get("ingress", []):
+            for peer in rule.get("from", []):
+                if "namespaceSelector" in peer:
+                    continue  # Prometheus' scrape rule names the port `http`, which MinIO lacks
+                admitted |= {
+                    n for n, labels in pods.items() if _selects(peer["podSelector"], labels)
+                }
+    assert admitted == STORING_MEDIA | {"minio-bucket"}

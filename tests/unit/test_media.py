@@ -25,6 +25,7 @@ from PIL import ExifTags, Image, ImageCms
 from runtime import uploads
 from services.content import media
 from services.content.media import (
+    CHUNK_BYTES,
     IMAGE_WIDTHS,
     FileStorage,
     MediaKind,
@@ -632,6 +633,34 @@ async def test_file_storage_round_trip(tmp_path: Path) -> None:
     assert await storage.get(KEY) is None
     await storage.delete(KEY)  # deleting twice is fine
     assert await storage.get("hanoi") is None  # a directory is not an object
+
+
+async def test_file_storage_stat_and_read_range(tmp_path: Path) -> None:
+    storage = FileStorage(tmp_path)
+    assert await storage.stat(KEY) is None
+    assert await storage.read_range(KEY) is None
+    data = os.urandom(2 * CHUNK_BYTES + 5)
+    await storage.put(KEY, data)
+    assert await storage.stat(KEY) == len(data)
+    assert await storage.stat("hanoi/2f1c0a9e") is None  # a directory is not an object
+
+    async def read(start: int = 0, stop: int | None = None) -> list[bytes]:
+        chunks = await storage.read_range(KEY, start, stop)
+        assert chunks is not None
+        return [chunk async for chunk in chunks]
+
+    assert b"".join(await read(10, 20)) == data[10:20]
+    assert b"".join(await read(len(data) - 3)) == data[-3:]
+    assert await read(4, 4) == []
+    assert await read(len(data), len(data) + 10) == []
+    whole = await read()
+    assert b"".join(whole) == data
+    assert [len(c) for c in whole] == [CHUNK_BYTES, CHUNK_BYTES, 5]
+    with pytest.raises(ValueError, match="invalid range"):
+        await storage.read_range(KEY, 5, 4)
+    for call in (storage.stat("../x"), storage.read_range("../x")):
+        with pytest.raises(ValueError, match="media key"):
+            await call
 
 
 async def test_file_storage_writes_in_a_worker_thread(
