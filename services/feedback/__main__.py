@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from runtime.consumer import Subscription
 from runtime.ratelimit import Limiter
 from runtime.service import Service, run_service
 from runtime.settings import Settings
-from services.feedback import handlers, pages, participation_pages
+from services.feedback import handlers, pages, participation_pages, retention
 from services.feedback.abuse import Guard, Limits
 from services.feedback.answer_templates import BulkController, TemplateController
 from services.feedback.api import (
@@ -50,6 +51,7 @@ def build(
         service.unit_of_work, clock, postgres=settings.uses_postgres
     ).run
     service.background["mailer"] = Mailer(service.unit_of_work, Smtp(settings), clock).run
+    service.background["retention"] = functools.partial(retention.run, service.unit_of_work, clock)
     auth = jwt_auth(settings)
     # Repeat ratings are damped in this process's memory only (see ratings.py).
     recent_votes = RecentVotes()
