@@ -298,7 +298,9 @@ class TenantController(Controller):
         except InvalidTenant as exc:
             raise ValidationException(str(exc)) from exc
         async with service.unit_of_work() as uow:
-            tenant, _changed = await commands.upsert_tenant(uow, wanted)
+            tenant, _changed = await commands.upsert_tenant(
+                uow, wanted, actor=request.user.username
+            )
             await uow.commit()
         return TenantOut.of(tenant)
 
@@ -318,6 +320,8 @@ class TenantController(Controller):
             if current is None:
                 raise NotFoundException(f"Không có trang nào mang mã {slug}.")
             wanted = replace(current, profile=clean_profile(data.model_dump()))
-            tenant, _changed = await commands.upsert_tenant(uow, wanted)
+            tenant, _changed = await commands.upsert_tenant(
+                uow, wanted, actor=request.user.username
+            )
             await uow.commit()
         return TenantOut.of(tenant)

@@ -22,14 +22,47 @@ from services.admin.domain import (
 )
 from services.admin.security import demo_totp_secret, totp_required
 
+#: Fields of a tenant an audit entry shows before and after.
+AUDITED_FIELDS = ("kind", "name", "domain", "languages", "parent", "owner", "active", "profile")
 
-async def upsert_tenant(uow: UnitOfWork, wanted: Tenant) -> tuple[Tenant, bool]:
-    """Store the tenant; emit TenantUpserted when something changed. Returns (tenant, changed)."""
+
+def tenant_action(current: Tenant | None, stored: Tenant) -> str:
+    """The audit action a change to a tenant is (pure): creation, the domain moved, the
+    site closed or reopened, its profile edited, or another edit."""
+    if current is None:
+        return "tenant.create"
+    if current.active != stored.active:
+        return "tenant.deactivate" if not stored.active else "tenant.reactivate"
+    if current.domain != stored.domain:
+        return "tenant.domain_change"
+    changed = {f for f in AUDITED_FIELDS if getattr(current, f) != getattr(stored, f)}
+    return "tenant.profile_edit" if changed == {"profile"} else "tenant.update"
+
+
+def _fields(tenant: Tenant | None) -> dict[str, object] | None:
+    if tenant is None:
+        return None
+    return {f: getattr(tenant, f) for f in AUDITED_FIELDS}
+
+
+async def upsert_tenant(
+    uow: UnitOfWork, wanted: Tenant, *, actor: str = "system"
+) -> tuple[Tenant, bool]:
+    """Store the tenant; emit TenantUpserted and an audit entry (who, what, before and
+    after) when something changed. Returns (tenant, changed)."""
     current = await store.get_tenant(uow.session, wanted.slug, for_update=True)
     stored = next_version(current, wanted)
     if stored is None:
         assert current is not None
         return current, False
+    uow.audit(
+        actor=actor,
+        action=tenant_action(current, stored),
+        subject=f"tenant:{stored.slug}",
+        tenant=stored.slug,
+        before=_fields(current),
+        after=_fields(stored),
+    )
     values = {
         "kind": stored.kind,
         "name": stored.name,

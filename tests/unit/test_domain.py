@@ -366,3 +366,21 @@ def test_nobody_approves_or_post_reviews_their_own_work() -> None:
         check_not_own("bbt.hoankiem", "bbt.hoankiem")
     with pytest.raises(OwnWork, match="tự hậu kiểm"):
         check_not_own("tbbt.hoankiem", "tbbt.hoankiem", post_review=True)
+
+
+def test_tenant_changes_are_named_for_the_audit() -> None:
+    from dataclasses import replace as _replace
+
+    from services.admin.commands import tenant_action
+    from services.admin.domain import Tenant
+
+    site = Tenant(
+        slug="phuong-thu", kind="ward", name="Phường Thử", domain="thu.hanoi.gov.vn",
+        languages=("vi",), parent="hanoi", owner="phuong-thu", active=True, profile={},
+    )  # fmt: skip
+    assert tenant_action(None, site) == "tenant.create"
+    assert tenant_action(site, _replace(site, active=False)) == "tenant.deactivate"
+    assert tenant_action(_replace(site, active=False), site) == "tenant.reactivate"
+    assert tenant_action(site, _replace(site, domain="x.hanoi.gov.vn")) == "tenant.domain_change"
+    assert tenant_action(site, _replace(site, profile={"address": "1"})) == "tenant.profile_edit"
+    assert tenant_action(site, _replace(site, name="Phường Mới")) == "tenant.update"
