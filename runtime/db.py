@@ -33,9 +33,13 @@ class Database:
             self.url = settings.database_url
             self.write_engine = create_async_engine(
                 self.url,
-                pool_size=10,
-                max_overflow=10,
+                pool_size=settings.db_pool_size,
+                max_overflow=settings.db_max_overflow,
+                pool_timeout=10,
                 pool_pre_ping=True,
+                # Connections older than this are replaced: PgBouncer or a failover may
+                # have dropped them quietly.
+                pool_recycle=1800,
                 connect_args={"server_settings": {"search_path": self.schema}},
             )
             self.read_engine = self.write_engine

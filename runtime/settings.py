@@ -21,6 +21,10 @@ class Settings(BaseSettings):
 
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    #: Connections per process (PostgreSQL): kept, and opened beyond that under load.
+    #: Times every process at its autoscaling maximum, this is what the pooler takes.
+    db_pool_size: int = Field(default=5, ge=1, le=50, alias="PORTAL_DB_POOL_SIZE")
+    db_max_overflow: int = Field(default=5, ge=0, le=50, alias="PORTAL_DB_MAX_OVERFLOW")
     #: The gateway's page cache: in Redis when REDIS_URL is set, else in the process.
     page_cache: bool = Field(default=True, alias="PORTAL_PAGE_CACHE")
     page_cache_mb: int = Field(default=256, ge=1, alias="PORTAL_PAGE_CACHE_MB")

@@ -100,7 +100,13 @@ MEDIA_KEYS = {"MEDIA_S3_ACCESS_KEY", "MEDIA_S3_SECRET_KEY"}
 STORING_MEDIA = {"content"}
 MINIO_PORT = 9000
 #: Images not built from this repository, each pinned to a release.
-THIRD_PARTY_IMAGES = ("apache/kafka:", "minio/minio:", "minio/mc:")
+THIRD_PARTY_IMAGES = (
+    "apache/kafka:",
+    "minio/minio:",
+    "minio/mc:",
+    "edoburu/pgbouncer:",
+    "busybox:",
+)
 #: The key that signs editors' tokens, given to admin's serving container and no other.
 SIGNING_KEY = "PORTAL_AUTH_PRIVATE_KEY"
 # The development mail catcher, in compose's demo profile only.
@@ -326,6 +332,16 @@ def of_kind(resources: list[dict], kind: str) -> dict[str, dict]:
     return {r["metadata"]["name"]: r for r in resources if r["kind"] == kind}
 
 
+#: Deployments that are not portal processes: the pooler in front of PostgreSQL.
+INFRASTRUCTURE = {"pgbouncer"}
+
+
+def processes(resources: list[dict]) -> dict[str, dict]:
+    """The portal's own Deployments (each runs one of PROCESSES)."""
+    deployments = of_kind(resources, "Deployment")
+    return {name: d for name, d in deployments.items() if name not in INFRASTRUCTURE}
+
+
 def env_of(container: dict) -> dict[str, dict]:
     return {entry["name"]: entry for entry in container.get("env", [])}
 
@@ -390,7 +406,7 @@ def test_dockerfile() -> None:
     k8s_uids = {
         spec["securityContext"]["runAsUser"]
         for resource in kustomize(K8S / "base")
-        if resource["kind"] == "Deployment"
+        if resource["kind"] == "Deployment" and resource["metadata"]["name"] not in INFRASTRUCTURE
         for spec in pod_specs(resource)
     }
     assert k8s_uids == {int(uid)}
@@ -858,7 +874,7 @@ def test_manifests_match_the_kubernetes_schemas(rendered: tuple[str, list[dict]]
 
 def test_every_process_is_a_deployment(rendered: tuple[str, list[dict]]) -> None:
     _, resources = rendered
-    deployments = of_kind(resources, "Deployment")
+    deployments = processes(resources)
     assert set(deployments) == set(PROCESSES)
     for name, deployment in deployments.items():
         (container,) = deployment["spec"]["template"]["spec"]["containers"]
@@ -868,7 +884,7 @@ def test_every_process_is_a_deployment(rendered: tuple[str, list[dict]]) -> None
 
 def test_deployments_probes_resources_and_security(rendered: tuple[str, list[dict]]) -> None:
     _, resources = rendered
-    for name, deployment in of_kind(resources, "Deployment").items():
+    for name, deployment in processes(resources).items():
         spec = deployment["spec"]["template"]["spec"]
         assert spec["securityContext"]["runAsNonRoot"] is True, name
         assert spec.get("automountServiceAccountToken") is False, name
@@ -903,7 +919,7 @@ def test_services_taking_uploads_have_room_to_spool_them(
     from services.feedback.api import MAX_SUBMISSION_BYTES
 
     _, resources = rendered
-    deployments = of_kind(resources, "Deployment")
+    deployments = processes(resources)
     for name in ("content", "feedback"):
         volumes = {v["name"]: v for v in deployments[name]["spec"]["template"]["spec"]["volumes"]}
         limit = volumes["tmp"]["emptyDir"]["sizeLimit"]
@@ -914,7 +930,7 @@ def test_services_taking_uploads_have_room_to_spool_them(
 
 def test_services_migrate_first(rendered: tuple[str, list[dict]]) -> None:
     _, resources = rendered
-    for name, deployment in of_kind(resources, "Deployment").items():
+    for name, deployment in processes(resources).items():
         spec = deployment["spec"]["template"]["spec"]
         init = spec.get("initContainers", [])
         if name not in WITH_DATABASE:
@@ -934,7 +950,7 @@ def test_environment_config_and_secrets(rendered: tuple[str, list[dict]]) -> Non
     example = read_env_file(K8S / "secrets.env.example")
     assert set(example) == SECRET_KEYS | MAIL_SECRETS
     assert all("change-me" in value for value in example.values())
-    for name, deployment in of_kind(resources, "Deployment").items():
+    for name, deployment in processes(resources).items():
         for container in containers(deployment):
             where = f"{target}: {name}/{container['name']}"
             available = set()
@@ -975,9 +991,9 @@ def test_environment_config_and_secrets(rendered: tuple[str, list[dict]]) -> Non
 
 def test_services_select_their_deployments(rendered: tuple[str, list[dict]]) -> None:
     _, resources = rendered
-    deployments = of_kind(resources, "Deployment")
+    deployments = processes(resources)
     services = of_kind(resources, "Service")
-    assert set(services) == set(PROCESSES) | {"minio"}
+    assert set(services) == set(PROCESSES) | {"minio"} | INFRASTRUCTURE
     for name, service in services.items():
         if name not in PROCESSES:
             continue
@@ -990,11 +1006,11 @@ def test_services_select_their_deployments(rendered: tuple[str, list[dict]]) -> 
 
 def test_autoscaling_and_disruption_budgets(rendered: tuple[str, list[dict]]) -> None:
     _, resources = rendered
-    deployments = of_kind(resources, "Deployment")
+    deployments = processes(resources)
     autoscalers = of_kind(resources, "HorizontalPodAutoscaler")
     budgets = of_kind(resources, "PodDisruptionBudget")
     assert set(autoscalers) == AUTOSCALED
-    assert set(budgets) == AUTOSCALED
+    assert set(budgets) == AUTOSCALED | INFRASTRUCTURE
     for name in AUTOSCALED:
         target = autoscalers[name]["spec"]["scaleTargetRef"]
         assert (target["kind"], target["name"]) == ("Deployment", name)
@@ -1047,7 +1063,7 @@ def test_network_policies(rendered: tuple[str, list[dict]]) -> None:
     policies = list(of_kind(resources, "NetworkPolicy").values())
     pods = {
         name: d["spec"]["template"]["metadata"]["labels"]
-        for name, d in of_kind(resources, "Deployment").items()
+        for name, d in processes(resources).items()
     }
     # Everything is denied unless a policy allows it.
     assert any(
@@ -1119,7 +1135,7 @@ def test_production_settings() -> None:
     config = of_kind(resources, "ConfigMap")["portal-config"]["data"]
     assert config["PORTAL_DEMO"] == "0"
     assert config["LOG_LEVEL"] in {"INFO", "WARNING", "ERROR"}
-    deployments = of_kind(resources, "Deployment")
+    deployments = processes(resources)
     # feedback's clock set over its API is for end-to-end tests and drills only.
     assert config.get("PORTAL_CONTROLLABLE_CLOCK", "0") == "0"
     for deployment in deployments.values():
@@ -1162,7 +1178,7 @@ def test_only_admin_holds_the_token_signing_key(
     """Every process checks editors' tokens with the public key; the private key that
     signs them is admin's alone (not even its migrate init container's)."""
     target, resources = rendered
-    for name, deployment in of_kind(resources, "Deployment").items():
+    for name, deployment in processes(resources).items():
         for container in containers(deployment):
             holds = SIGNING_KEY in env_of(container)
             assert holds == (name == "admin" and container["name"] == "admin"), (
@@ -1223,7 +1239,7 @@ def test_compose_no_process_writes_media_to_its_disk(compose: dict) -> None:
 
 def test_kubernetes_media_is_in_the_object_store(rendered: tuple[str, list[dict]]) -> None:
     target, resources = rendered
-    deployments = of_kind(resources, "Deployment")
+    deployments = processes(resources)
     minio = of_kind(resources, "StatefulSet")["minio"]
     service = of_kind(resources, "Service")["minio"]
     (port,) = service["spec"]["ports"]
@@ -1272,7 +1288,7 @@ def test_kubernetes_no_replica_writes_media_to_its_disk(rendered: tuple[str, lis
     config = of_kind(resources, "ConfigMap")["portal-config"]["data"]
     assert "PORTAL_MEDIA_DIR" not in config
     assert "MEDIA_S3_URL" not in config, "content's setting, in content.yaml"
-    for name, deployment in of_kind(resources, "Deployment").items():
+    for name, deployment in processes(resources).items():
         spec = deployment["spec"]["template"]["spec"]
         for volume in spec.get("volumes", []):
             assert set(volume) - {"name"} <= {"emptyDir", "configMap", "secret"}, (
@@ -1318,7 +1334,7 @@ def test_kubernetes_only_content_reaches_minio(rendered: tuple[str, list[dict]])
     ]
     pods = {
         name: d["spec"]["template"]["metadata"]["labels"]
-        for name, d in of_kind(resources, "Deployment").items()
+        for name, d in processes(resources).items()
     }
     job_labels = of_kind(resources, "Job")["minio-bucket"]["spec"]["template"]["metadata"]["labels"]
     pods["minio-bucket"] = job_labels
@@ -1334,3 +1350,62 @@ def test_kubernetes_only_content_reaches_minio(rendered: tuple[str, list[dict]])
                     n for n, labels in pods.items() if _selects(peer["podSelector"], labels)
                 }
     assert admitted == STORING_MEDIA | {"minio-bucket"}
+
+
+# --------------------------------------------------------------------------- pooling
+def _ini(text: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        name, sep, value = line.partition("=")
+        if sep and not line.lstrip().startswith(("#", ";")):
+            values[name.strip()] = value.strip()
+    return values
+
+
+def test_services_reach_postgres_through_pgbouncer_in_transaction_mode(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    _, resources = rendered
+    bouncer = of_kind(resources, "Deployment")["pgbouncer"]
+    ini = _ini(of_kind(resources, "ConfigMap")["pgbouncer-config"]["data"]["pgbouncer.ini"])
+    assert ini["pool_mode"] == "transaction"
+    # The services set search_path per connection and use prepared statements.
+    assert "search_path" in ini["track_extra_parameters"]
+    assert int(ini["max_prepared_statements"]) > 0
+    assert ini["auth_type"] == "scram-sha-256"
+    assert ini["server_tls_sslmode"] in ("require", "verify-ca", "verify-full")
+    assert "pgbouncer" in of_kind(resources, "Service")
+    spec = bouncer["spec"]["template"]["spec"]
+    for container in spec["initContainers"] + spec["containers"]:
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    # Its upstream and users come from a Secret, never from the committed config.
+    assert "password" not in ini.get("portal", "")
+    secret_volumes = [v for v in spec["volumes"] if "secret" in v]
+    assert secret_volumes and secret_volumes[0]["secret"]["secretName"] == "pgbouncer-secrets"
+
+
+def test_the_connection_budget_holds_at_every_autoscaling_maximum(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    target, resources = rendered
+    env = dict(
+        line.split("=", 1)
+        for line in (K8S / "base" / "portal.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    per_process = int(env["PORTAL_DB_POOL_SIZE"]) + int(env["PORTAL_DB_MAX_OVERFLOW"])
+    deployments = processes(resources)
+    scalers = {
+        h["spec"]["scaleTargetRef"]["name"]: h["spec"]["maxReplicas"]
+        for h in of_kind(resources, "HorizontalPodAutoscaler").values()
+    }
+    clients = sum(
+        scalers.get(name, deployments[name]["spec"].get("replicas", 1)) * per_process
+        for name in WITH_DATABASE
+    )
+    ini = _ini(of_kind(resources, "ConfigMap")["pgbouncer-config"]["data"]["pgbouncer.ini"])
+    assert clients <= int(ini["max_client_conn"]), (target, clients)
+    bouncers = of_kind(resources, "Deployment")["pgbouncer"]["spec"]["replicas"]
+    # PostgreSQL's default max_connections is 100; keep room for operators and backups.
+    assert bouncers * int(ini["default_pool_size"]) <= 90, target
+    assert int(ini["max_db_connections"]) <= int(ini["default_pool_size"])
