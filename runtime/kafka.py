@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import ssl
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream.kafka import KafkaBroker
+from faststream.security import (
+    BaseSecurity,
+    SASLPlaintext,
+    SASLScram256,
+    SASLScram512,
+)
 
 from contracts import TOPICS, Topic
 from runtime.messaging import EVENT_MAX_BYTES, EVENT_MAX_STORED_BYTES
@@ -17,6 +24,49 @@ from runtime.relay import Send
 from runtime.settings import Settings
 
 log = logging.getLogger("portal.kafka")
+
+
+def client_security(settings: Settings) -> dict[str, Any]:
+    """aiokafka's connection options for the configured SASL and TLS (none: plaintext,
+    the embedded broker and tests)."""
+    context = None
+    if settings.kafka_tls:
+        context = ssl.create_default_context(
+            cafile=str(settings.kafka_ca_file) if settings.kafka_ca_file else None
+        )
+    mechanism = settings.kafka_sasl_mechanism
+    if mechanism is None:
+        return {"security_protocol": "SSL", "ssl_context": context} if context else {}
+    if not settings.kafka_sasl_username or not settings.kafka_sasl_password:
+        raise RuntimeError("KAFKA_SASL_MECHANISM needs KAFKA_SASL_USERNAME and _PASSWORD")
+    if context is None and mechanism == "PLAIN":
+        # PLAIN sends the password as is: only over TLS, or to compose's local broker.
+        log.warning("Kafka SASL PLAIN without TLS: only for a local broker")
+    return {
+        "security_protocol": "SASL_SSL" if context else "SASL_PLAINTEXT",
+        "sasl_mechanism": mechanism,
+        "sasl_plain_username": settings.kafka_sasl_username,
+        "sasl_plain_password": settings.kafka_sasl_password,
+        **({"ssl_context": context} if context else {}),
+    }
+
+
+def broker_security(settings: Settings) -> BaseSecurity | None:
+    """The same, as FastStream's security object for the broker."""
+    options = client_security(settings)
+    if not options:
+        return None
+    context = options.get("ssl_context")
+    mechanism = options.get("sasl_mechanism")
+    if mechanism is None:
+        return BaseSecurity(ssl_context=context, use_ssl=True)
+    kinds = {"SCRAM-SHA-512": SASLScram512, "SCRAM-SHA-256": SASLScram256, "PLAIN": SASLPlaintext}
+    return kinds[mechanism](
+        username=options["sasl_plain_username"],
+        password=options["sasl_plain_password"],
+        ssl_context=context,
+        use_ssl=context is not None,
+    )
 
 
 def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
@@ -28,6 +78,7 @@ def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
     return KafkaBroker(
         settings.kafka_bootstrap_servers,
         client_id=client_id,
+        security=broker_security(settings),
         acks="all",
         # tansu (embedded) supports neither idempotent nor transactional producers.
         enable_idempotence=not settings.kafka_embedded,
@@ -66,9 +117,9 @@ def send_with(broker: KafkaBroker) -> Send:
     return send
 
 
-async def cluster_id(bootstrap: str) -> str:
+async def cluster_id(bootstrap: str, security: Mapping[str, Any] | None = None) -> str:
     """The broker's cluster id (the embedded broker draws a new one at each start)."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(security or {}))
     try:  # closed even when start() is cut short by a timeout
         await admin.start()
         return str((await admin.describe_cluster())["cluster_id"])
@@ -76,7 +127,9 @@ async def cluster_id(bootstrap: str) -> str:
         await admin.close()
 
 
-async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = TOPICS) -> None:
+async def ensure_topics(
+    bootstrap: str, topics: Iterable[Topic] = TOPICS, security: Mapping[str, Any] | None = None
+) -> None:
     """Create the registry's topics and their dead-letter topics when missing."""
     wanted: list[NewTopic] = []
     for topic in topics:
@@ -84,7 +137,7 @@ async def ensure_topics(bootstrap: str, topics: Iterable[Topic] = TOPICS) -> Non
         configs = {"cleanup.policy": "compact", **limit} if topic.compacted else limit
         wanted.append(NewTopic(topic.name, topic.partitions, 1, topic_configs=configs))
         wanted.append(NewTopic(topic.dead_letter, 1, 1, topic_configs=limit))
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(security or {}))
     try:
         await admin.start()
         existing = set(await admin.list_topics())

@@ -29,6 +29,7 @@ from runtime import migrations
 from runtime.consumer import Consumer, Subscription
 from runtime.db import Database
 from runtime.kafka import (
+    client_security,
     cluster_id,
     consumer_group_settings,
     ensure_topics,
@@ -113,7 +114,9 @@ class Service:
         # cancellation that arrives as the awaited call finishes, and a loop that
         # lost its cancel never stops (a shutdown then hangs for good).
         async with asyncio.timeout(10):
-            await ensure_topics(self.settings.kafka_bootstrap_servers)
+            await ensure_topics(
+                self.settings.kafka_bootstrap_servers, security=client_security(self.settings)
+            )
 
     async def topics_ready(self) -> None:
         """Embedded broker only, before the relay sends: if the broker restarted (a new

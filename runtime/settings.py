@@ -9,6 +9,7 @@ unset `KAFKA_BOOTSTRAP_SERVERS` means the embedded broker the launcher started
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,16 @@ class Settings(BaseSettings):
         default=5.0, ge=0, le=3600, alias="PORTAL_PAGE_PURGE_LOOKBACK_SECONDS"
     )
     kafka_bootstrap_servers: str | None = Field(default=None, alias="KAFKA_BOOTSTRAP_SERVERS")
+    #: Authentication to Kafka (SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN), with TLS when
+    #: KAFKA_TLS is on (KAFKA_CA_FILE: the cluster's CA, else the system's). The broker's
+    #: ACLs then decide which service may write which topic.
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] | None = Field(
+        default=None, alias="KAFKA_SASL_MECHANISM"
+    )
+    kafka_sasl_username: str | None = Field(default=None, alias="KAFKA_SASL_USERNAME")
+    kafka_sasl_password: str | None = Field(default=None, alias="KAFKA_SASL_PASSWORD")
+    kafka_tls: bool = Field(default=False, alias="KAFKA_TLS")
+    kafka_ca_file: Path | None = Field(default=None, alias="KAFKA_CA_FILE")
     opensearch_url: str | None = Field(default=None, alias="OPENSEARCH_URL")
 
     #: Set by the launcher when it runs the embedded broker: tansu supports neither
