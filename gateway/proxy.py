@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 from litestar import MediaType, Request, route
 from litestar.background_tasks import BackgroundTask
-from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response.base import ASGIResponse
 from litestar.response.streaming import ASGIStreamingResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
@@ -143,9 +142,7 @@ def host_middleware(directory: Directory):
             if sum(len(n) + len(v) for n, v in scope["headers"]) > MAX_HEADER_BYTES:
                 await send_plain(send, 431, TOO_LARGE, headers=SECURITY)
                 return
-            hosts = [value for name, value in scope["headers"] if name == b"host"]
-            # RFC 9112 §3.2: no Host, or several, is a bad request.
-            host = hosts[0].decode("latin-1") if len(hosts) == 1 else ""
+            host = _host(scope)
             try:
                 tenant = directory.resolve(host)
             except BadHost:
@@ -167,11 +164,17 @@ def _has_body(request: Request[Any, Any, Any]) -> bool:
     return int(headers.get("content-length") or 0) > 0 or "transfer-encoding" in headers
 
 
+def _host(scope: Scope) -> str:
+    """The request's one Host header; "" when it has none or several (RFC 9112 §3.2:
+    a bad request)."""
+    hosts = [value for name, value in scope["headers"] if name == b"host"]
+    return hosts[0].decode("latin-1") if len(hosts) == 1 else ""
+
+
 def _site_host(scope: Scope, directory: Directory) -> bool:
     """True when the request names a site (what the public reaches us by), not a pod's
     address or the developer's own machine."""
-    hosts = [value for name, value in scope["headers"] if name == b"host"]
-    host = hosts[0].decode("latin-1") if len(hosts) == 1 else ""
+    host = _host(scope)
     try:
         if host_name(host) in LOCAL_NAMES:
             return False
@@ -220,8 +223,6 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
         )
         try:
             upstream = await client.send(outgoing, stream=True)
-        except RequestEntityTooLarge:
-            raise
         except httpx.HTTPError:
             return ASGIResponse(
                 body=UPSTREAM_DOWN.encode(), status_code=502, media_type=MediaType.HTML

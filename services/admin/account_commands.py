@@ -97,7 +97,6 @@ def _dummy_hash() -> str:
 #: core, so unbounded threads let a burst of anonymous logins exhaust the process. One
 #: waits up to 5 s for a slot, then is told to come back (503).
 HASHING = Slots("argon2", 3, wait=5.0, message=BUSY)
-HASHING_SLOTS = HASHING.size
 
 
 @contextlib.asynccontextmanager

@@ -7,9 +7,9 @@
   given up, and the rows themselves go after MAIL_KEEP_DAYS, kept that long only to
   show an operator what was sent when.
 
-`sweep` runs in the feedback process every RUN_EVERY; each pass deletes at most
-BATCH rows per kind and loops until nothing is left, so a backlog never makes one
-long transaction.
+`sweep` runs in the feedback process every RUN_EVERY. Questions (with their files and
+history) go BATCH at a time until none is left, so a backlog never makes one long
+transaction; comments, dialogue questions and mails are single-table deletes.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,6 +25,8 @@ from conftest import drop_schemas, eventually
 from sqlalchemy import select, text
 
 from runtime.db import Database
+from runtime.embedded import EmbeddedKafka
+from runtime.kafka import ensure_topics, make_broker, send_with
 from runtime.lease import Lease
 from runtime.messaging import OUTBOX
 from runtime.migrations import upgrade
@@ -37,6 +39,8 @@ MIGRATIONS = Path(__file__).parents[2] / "services" / "editorial" / "migrations"
 CHILD = """
 import asyncio, sys, time
 from runtime.db import Database
+from runtime.embedded import EmbeddedKafka
+from runtime.kafka import ensure_topics, make_broker, send_with
 from runtime.lease import Lease
 from runtime.settings import Settings
 
@@ -171,11 +175,17 @@ async def test_a_clean_stop_hands_the_lease_over_at_once(pg: Settings, tmp_path:
         await second_db.dispose()
 
 
-async def test_a_relay_without_its_lease_sends_nothing(pg: Settings) -> None:
+async def test_a_relay_without_its_lease_sends_nothing(pg: Settings, kafka: EmbeddedKafka) -> None:
     db = Database("editorial", pg)
+    settings = pg.with_overrides(kafka_bootstrap_servers=kafka.bootstrap, kafka_embedded=True)
+    await ensure_topics(kafka.bootstrap)
+    broker = make_broker(settings, client_id="lease-test")
+    await broker.start()
+    real = send_with(broker)
     sent: list[str] = []
 
-    async def send(topic: str, key: str, payload: bytes, headers: object) -> None:
+    async def send(topic: str, key: str, payload: bytes, headers: Mapping[str, str]) -> None:
+        await real(topic, key, payload, headers)  # the real broker; noted once it took it
         sent.append(key)
 
     relay = OutboxRelay(db, send, service="editorial", lease_ttl=TTL)
@@ -205,4 +215,5 @@ async def test_a_relay_without_its_lease_sends_nothing(pg: Settings) -> None:
     finally:
         if relay.lease is not None:
             await relay.lease.give_up()
+        await broker.stop()
         await db.dispose()

@@ -40,6 +40,17 @@ SERVICES = {
 }
 
 
+#: A citizen's question as the feedback form sends it (add an email or a phone).
+QUESTION = {
+    "tenant": "hoankiem",
+    "kind": "question",
+    "field": "Đất đai",
+    "title": "Hỏi về thủ tục cấp giấy phép",
+    "text": "Xin hỏi thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ cần những giấy tờ gì?",
+    "name": "Nguyễn Văn Bình",
+}
+
+
 @dataclass
 class Gated:
     """The platform as an outsider sees it: `gateway` is the only client tests attack

@@ -145,7 +145,7 @@ async def test_concurrent_logins_hash_a_few_at_a_time(
     users = [await create(gated, "collaborator", "hoankiem") for _ in range(3)]
     answers = await asyncio.gather(*(login(gated, users[i % 3], PASSWORD) for i in range(20)))
     assert {a.status_code for a in answers} <= {200, 503}
-    assert peak <= account_commands.HASHING_SLOTS, peak
+    assert peak <= account_commands.HASHING.size, peak
 
 
 async def test_one_address_cannot_guess_across_many_accounts(gated: Gated) -> None:  # noqa: F811

@@ -29,12 +29,7 @@ CLIMBS = [
     "/media/./%2e%2e/metrics",
     "/media/x%00/../metrics",
 ]
-INTERNAL = [
-    "/schema/openapi.json",
-    "/schema",
-    "/schema/swagger",
-    "/api/v1/articles/x/../../../metrics",  # sent literally, below
-]
+INTERNAL = ["/schema/openapi.json", "/schema", "/schema/swagger"]
 
 
 async def raw_get(gated: Gated, target: str, host: str = "hoankiem.localhost") -> tuple[int, str]:  # noqa: F811
@@ -67,7 +62,7 @@ async def test_literal_dot_segments_are_refused(gated: Gated, target: str) -> No
     assert not any(leak in body for leak in LEAKS)
 
 
-@pytest.mark.parametrize("target", INTERNAL[:3])
+@pytest.mark.parametrize("target", INTERNAL)
 async def test_services_internal_endpoints_are_not_public(gated: Gated, target: str) -> None:  # noqa: F811
     for host in ("hoankiem.localhost", "localhost"):
         status, body = await raw_get(gated, target, host)

@@ -9,25 +9,16 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from conftest import eventually
-from gatedplatform import Gated, gated  # noqa: F401
+from gatedplatform import QUESTION, Gated, gated  # noqa: F401
 from sqlalchemy import func, select
 
 from services.feedback import retention, store
-
-FIELDS = {
-    "tenant": "hoankiem",
-    "kind": "question",
-    "field": "Đất đai",
-    "title": "Hỏi về thủ tục cấp giấy phép",
-    "text": "Xin hỏi thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ cần những giấy tờ gì?",
-    "name": "Nguyễn Văn Bình",
-}
 
 
 async def submit(gated: Gated) -> tuple[str, str]:  # noqa: F811
     """A question sent through the gateway: (its code, the link mailed for it)."""
     email = f"binh.{uuid.uuid4().hex[:6]}@example.vn"
-    r = await gated.post("/api/v1/feedback/questions", json={**FIELDS, "email": email})
+    r = await gated.post("/api/v1/feedback/questions", json={**QUESTION, "email": email})
     assert r.status_code == 202, r.text
     feedback = gated.services["feedback"]
 

@@ -12,20 +12,12 @@ import io
 import uuid
 
 import httpx
-from gatedplatform import Gated, gated  # noqa: F401
+from gatedplatform import QUESTION, Gated, gated  # noqa: F401
 from PIL import Image
 
 from runtime.uploads import PARSING
 
 QUESTIONS = "/api/v1/feedback/questions"
-FIELDS = {
-    "tenant": "hoankiem",
-    "kind": "question",
-    "field": "Đất đai",
-    "title": "Hỏi về thủ tục cấp giấy phép",
-    "text": "Xin hỏi thủ tục cấp giấy phép xây dựng nhà ở riêng lẻ cần những giấy tờ gì?",
-    "name": "Nguyễn Văn Bình",
-}
 
 
 def decompression_heavy_png() -> bytes:
@@ -40,7 +32,7 @@ async def test_a_burst_of_heavy_images_is_parsed_within_the_bound(gated: Gated) 
     PARSING.peak = 0
 
     async def submit(n: int) -> httpx.Response:
-        data = {**FIELDS, "email": f"binh.{uuid.uuid4().hex[:6]}@example.vn"}
+        data = {**QUESTION, "email": f"binh.{uuid.uuid4().hex[:6]}@example.vn"}
         files = [("attachments", (f"anh{n}.png", png, "image/png"))]
         return await gated.post(QUESTIONS, data=data, files=files, timeout=120)
 
