@@ -3,6 +3,7 @@
 from contracts.envelope import Envelope, EnvelopeError, envelope_for, parse_headers
 from contracts.events import (
     AnswerPublished,
+    ApprovalSuperseded,
     ArticlePublished,
     ArticleWithdrawn,
     AuditRecorded,
@@ -20,6 +21,7 @@ from contracts.events import (
     RevisionSubmitted,
     SiteProfile,
     TenantUpserted,
+    TokensRevoked,
 )
 from contracts.topics import EVENTS_BY_TYPE, TOPICS, Topic, topic_of
 
@@ -27,6 +29,7 @@ __all__ = [
     "EVENTS_BY_TYPE",
     "TOPICS",
     "AnswerPublished",
+    "ApprovalSuperseded",
     "ArticlePublished",
     "ArticleWithdrawn",
     "AuditRecorded",
@@ -46,6 +49,7 @@ __all__ = [
     "RevisionSubmitted",
     "SiteProfile",
     "TenantUpserted",
+    "TokensRevoked",
     "Topic",
     "envelope_for",
     "parse_headers",

@@ -91,6 +91,24 @@ class TenantUpserted(Event):
     profile: SiteProfile | None = Field(default=None, description="Footer facts and slots.")
 
 
+class TokensRevoked(Event):
+    """Every token an account holds up to `version` stops working now: the account
+    logged out, was deactivated, or its roles, password or second factor changed.
+    Each service refuses a token whose version is below the latest one it knows.
+    Compacted topic keyed by username: the latest version per account wins.
+    `tenant` is "" (an account is platform-wide)."""
+
+    ce_type: ClassVar[str] = _ce_type("admin", "TokensRevoked")
+    key_field: ClassVar[str] = "username"
+
+    username: str = Field(min_length=1)
+    version: int = Field(ge=1, description="The account's token version from now on.")
+    reason: Literal["logout", "deactivated", "roles_changed", "password_changed", "totp_reset"] = (
+        Field(description="Why the account's tokens were revoked.")
+    )
+    at: AwareDatetime
+
+
 # --- content -----------------------------------------------------------------
 
 
@@ -176,6 +194,37 @@ class ArticleWithdrawn(Event):
     )
     notice: str = Field(default="", description="Public text shown where the article was.")
     redirect_to: str | None = Field(default=None, description="Path on the same site.")
+
+
+#: Why an approval no longer applies: newer_revision, a newer revision of the article
+#: was made (a forced publication, say); edited, the working copy was changed after the
+#: approved revision was frozen (a scheduled article edited before its time, or one
+#: edited after being withdrawn during its review); withdrawn, the article was taken off
+#: the site; schedule_cancelled, the board cancelled the scheduled publication.
+SupersessionReason = Literal["newer_revision", "edited", "withdrawn", "schedule_cancelled"]
+
+
+class ApprovalSuperseded(Event):
+    """An approval will not be published: the article changed between the board's
+    decision and its publication, so content did not (and will not) publish the
+    approved revision. The compensating fact for RevisionApproved: editorial stops
+    waiting for the publication and tells the editors the text needs review again."""
+
+    ce_type: ClassVar[str] = _ce_type("content", "ApprovalSuperseded")
+    key_field: ClassVar[str] = "article_id"
+
+    article_id: str
+    revision_id: str = Field(description="The approved revision that will not be published.")
+    current_revision_id: str = Field(
+        description="The article's newest revision when the approval lapsed."
+    )
+    article_state: str = Field(description="The article's state then, e.g. draft, withdrawn.")
+    reason: SupersessionReason
+    approved_by: str = Field(default="", description="Who approved, when content knows.")
+    superseded_by: str = Field(
+        default="", description="Account whose action made the approval lapse; empty: none."
+    )
+    superseded_at: AwareDatetime
 
 
 RejectionGround = Literal["policy", "secret", "untrue", "unclear_origin", "unlawful"]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from contracts.events import (
     AnswerPublished,
+    ApprovalSuperseded,
     ArticlePublished,
     ArticleWithdrawn,
     AuditRecorded,
@@ -26,6 +27,7 @@ from contracts.events import (
     RevisionRejected,
     RevisionSubmitted,
     TenantUpserted,
+    TokensRevoked,
 )
 
 DEAD_LETTER_SUFFIX = ".dlt"
@@ -56,13 +58,23 @@ TENANT = Topic(
     compacted=True,
     partitions=1,
 )
+ACCOUNT = Topic(
+    name="portal.admin.account.v1",
+    service="admin",
+    aggregate="account",
+    events=(TokensRevoked,),
+    description="Revocations of editors' tokens (logout, deactivation, changed roles); "
+    "every process reads it whole; key = username.",
+    compacted=True,
+    partitions=1,
+)
 ARTICLE = Topic(
     name="portal.content.article.v1",
     service="content",
     aggregate="article",
-    events=(RevisionSubmitted, ArticlePublished, ArticleWithdrawn),
-    description="Life of an article: submitted revisions, publication, withdrawal; "
-    "key = article id.",
+    events=(RevisionSubmitted, ArticlePublished, ArticleWithdrawn, ApprovalSuperseded),
+    description="Life of an article: submitted revisions, publication, withdrawal, "
+    "approvals that lapsed before publication; key = article id.",
 )
 REVIEW = Topic(
     name="portal.editorial.review.v1",
@@ -126,7 +138,7 @@ QUESTION = Topic(
 )
 
 TOPICS: tuple[Topic, ...] = (
-    TENANT, ARTICLE, REVIEW, CATEGORY, RECEIPT, AUDIT, PAGES, QUESTION,
+    TENANT, ACCOUNT, ARTICLE, REVIEW, CATEGORY, RECEIPT, AUDIT, PAGES, QUESTION,
 )  # fmt: skip
 
 EVENTS_BY_TYPE: dict[str, type[Event]] = {

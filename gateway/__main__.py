@@ -86,7 +86,7 @@ def build(settings: Settings) -> tuple[Service, Any]:
     )
     secured = security_headers(litestar)
     cache.app = secured
-    return service, host_middleware(directory)(cache if settings.page_cache else secured)
+    return service, host_middleware(directory, settings)(cache if settings.page_cache else secured)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from gateway.paths import is_internal, page_path, path_problem
 from gateway.serving import SECURITY, UPSTREAM_DOWN
 from gateway.tenants import Directory
+from runtime.clientip import client_address, forwarded_proto
 from runtime.service import send_plain
 from runtime.settings import Settings
 from runtime.tenancy import LOCAL_NAMES, BadHost, host_name
@@ -120,7 +121,20 @@ def page_upstream(path: str, settings: Settings) -> str:
     return upstream_for(path, table, settings.renderer_url)
 
 
-def host_middleware(directory: Directory):
+def admin_hosts(settings: Settings) -> frozenset[str]:
+    return frozenset(h.strip().lower() for h in settings.admin_hosts.split(",") if h.strip())
+
+
+def is_admin_path(path: str) -> bool:
+    return path == "/admin" or path.startswith("/admin/")
+
+
+def host_middleware(directory: Directory, settings: Settings):
+    """Host → tenant, with the client's address found once (for the services' limits),
+    and the editors' UI only on the admin host(s): its session cookie and login form are
+    not the business of 151 public sites."""
+    editors_hosts = admin_hosts(settings)
+
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] != "http":
@@ -143,6 +157,24 @@ def host_middleware(directory: Directory):
                 await send_plain(send, 431, TOO_LARGE, headers=SECURITY)
                 return
             host = _host(scope)
+            state = scope.setdefault("state", {})
+            address = client_address(scope, settings.forwarded_allow_ips)
+            state["client"] = str(address) if address is not None else ""
+            state["scheme"] = forwarded_proto(scope, settings.forwarded_allow_ips)
+            try:
+                name = host_name(host)
+            except BadHost:
+                name = ""
+            if name in editors_hosts:
+                if not is_admin_path(scope["path"]):
+                    await send_plain(send, 404, NOT_FOUND, "text/html; charset=utf-8", SECURITY)
+                    return
+                state["tenant"] = directory.city or ""
+                await app(scope, receive, send)
+                return
+            if is_admin_path(scope["path"]):
+                await send_plain(send, 404, NOT_FOUND, "text/html; charset=utf-8", SECURITY)
+                return
             try:
                 tenant = directory.resolve(host)
             except BadHost:
@@ -151,7 +183,7 @@ def host_middleware(directory: Directory):
             if tenant is None:
                 await send_plain(send, 404, UNKNOWN_SITE, "text/html; charset=utf-8", SECURITY)
                 return
-            scope.setdefault("state", {})["tenant"] = tenant
+            state["tenant"] = tenant
             await app(scope, receive, send)
 
         return middleware
@@ -203,10 +235,10 @@ def make_proxy(settings: Settings, client_holder: dict[str, httpx.AsyncClient]):
             # What the gateway itself vouches for is never taken from the client.
             if k.lower() not in HOP_BY_HOP and not k.lower().startswith(TRUSTED_PREFIXES)
         ]
-        client_ip = request.client.host if request.client else ""
         headers += [
-            (b"x-forwarded-for", client_ip.encode()),
-            (b"x-forwarded-proto", request.url.scheme.encode()),
+            # The one hop the services believe from us: the client we found.
+            (b"x-forwarded-for", str(request.state.get("client", "")).encode()),
+            (b"x-forwarded-proto", str(request.state.get("scheme", "http")).encode()),
             (b"x-portal-tenant", request.state.tenant.encode()),
         ]
         # The services answer GET; HEAD is the same response without its body.

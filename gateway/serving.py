@@ -239,8 +239,8 @@ class PageCache:
             # Pages are the same for everyone: nothing personal goes upstream.
             if name in (b"host", b"user-agent", b"accept-language")
         ]
-        client_ip = (scope.get("client") or ("", 0))[0]
-        headers += [("x-forwarded-for", client_ip), ("x-portal-tenant", tenant)]
+        client = str(scope.get("state", {}).get("client", ""))  # found by host_middleware
+        headers += [("x-forwarded-for", client), ("x-portal-tenant", tenant)]
         url = self.upstream(scope["path"]) + path
         try:
             upstream = await self.client["client"].get(url, params=query, headers=headers)

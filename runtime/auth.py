@@ -5,6 +5,13 @@ other process holds; every service checks it with the public key, its issuer and
 audience, and reads the roles from it, so no service calls admin per request.
 A service that parses anonymous uploads can therefore check tokens but never
 make one. Role rules are pure functions.
+
+Each token carries its account's token version. Logging out, deactivation and
+changes of roles, password or second factor raise the version; admin announces
+it (TokensRevoked, on a compacted topic every process reads whole), and every
+service refuses tokens below the latest version it knows (`Revocations`). What
+the announcement may miss (a process started on a broker that lost it), the
+short lifetime bounds: the editors' UI renews a token while it is used.
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from litestar.security.jwt.middleware import JWTAuthenticationMiddleware
 
 from runtime.settings import Settings
 
-TOKEN_TTL = timedelta(hours=8)
+#: A token's lifetime: an idle editor's session ends after it; the UI renews a token
+#: in use once it is half spent (POST /api/v1/auth/refresh checks the account again).
+TOKEN_TTL = timedelta(minutes=30)
 #: Ed25519 signatures (RFC 8037); the only algorithm a service accepts.
 ALGORITHM = "EdDSA"
 ISSUER = "hanoi-portal:admin"
@@ -61,6 +70,8 @@ class Principal:
     roles: dict[str, Role] = field(default_factory=dict)
     #: Operators of the city office stand above every tenant.
     operator: bool = False
+    #: The account's token version when the token was issued (see `Revocations`).
+    version: int = 0
 
     def role_in(self, tenant: str) -> Role | None:
         if self.operator:
@@ -83,6 +94,7 @@ class Principal:
             "name": self.display_name,
             "roles": {tenant: role.name for tenant, role in self.roles.items()},
             "operator": self.operator,
+            "ver": self.version,
         }
 
     @classmethod
@@ -92,12 +104,39 @@ class Principal:
             roles = {tenant: Role[name] for tenant, name in extras.get("roles", {}).items()}
         except KeyError as exc:
             raise NotAuthorizedException("Mã đăng nhập chứa vai trò không hợp lệ.") from exc
+        version = extras.get("ver")
+        if type(version) is not int or version < 0:
+            raise NotAuthorizedException("Mã đăng nhập thiếu phiên bản hợp lệ.")
         return cls(
             username=token.sub,
             display_name=str(extras.get("name", token.sub)),
             roles=roles,
             operator=bool(extras.get("operator", False)),
+            version=version,
         )
+
+
+REVOKED = (
+    "Phiên đăng nhập này đã kết thúc (đăng xuất, tài khoản bị khoá hoặc quyền đã thay "
+    "đổi); vui lòng đăng nhập lại."
+)
+
+
+class Revocations:
+    """The latest token version of each account whose tokens were revoked, as this
+    process learnt them from the account topic (read whole at every start)."""
+
+    def __init__(self) -> None:
+        self._versions: dict[str, int] = {}
+
+    def revoke(self, username: str, version: int) -> None:
+        self._versions[username] = max(version, self._versions.get(username, 0))
+
+    def is_revoked(self, principal: Principal) -> bool:
+        return principal.version < self._versions.get(principal.username, 0)
+
+    async def on_tokens_revoked(self, event: Any, _envelope: Any) -> None:
+        self.revoke(event.username, event.version)
 
 
 def exclusion_pattern(path: str) -> str:
@@ -164,8 +203,14 @@ def verification_key(settings: Settings) -> str:
     )
 
 
-async def _principal(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    return Principal.from_token(token)
+def _principal_of(revocations: Revocations):
+    async def principal(token: Token, _connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+        found = Principal.from_token(token)
+        if revocations.is_revoked(found):
+            raise NotAuthorizedException(REVOKED)
+        return found
+
+    return principal
 
 
 class _Middleware(JWTAuthenticationMiddleware):
@@ -177,7 +222,7 @@ class _Middleware(JWTAuthenticationMiddleware):
         try:
             return await super().authenticate_request(connection)
         except NotAuthorizedException as exc:
-            if exc.detail.startswith(("Mã đăng nhập", "Cần đăng nhập")):
+            if exc.detail.startswith(("Mã đăng nhập", "Cần đăng nhập", "Phiên đăng nhập")):
                 raise
             raise NotAuthorizedException(
                 "Mã đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại."
@@ -186,13 +231,14 @@ class _Middleware(JWTAuthenticationMiddleware):
 
 def jwt_auth(
     settings: Settings,
+    revocations: Revocations,
     *,
     open_paths: list[str] | None = None,
 ) -> JWTAuth[Principal, Token]:
     """What every service checks tokens with: the public key only, one algorithm, this
-    platform's issuer and audience."""
+    platform's issuer and audience, and the accounts' revoked token versions."""
     return JWTAuth[Principal, Token](
-        retrieve_user_handler=_principal,
+        retrieve_user_handler=_principal_of(revocations),
         token_secret=verification_key(settings),
         algorithm=ALGORITHM,
         accepted_issuers=[ISSUER],

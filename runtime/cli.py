@@ -19,6 +19,9 @@ prompt) and, for accounts with two-factor login, --totp CODE or PORTAL_TOTP_SECR
 
 Exit status: 0 all lines imported or already there, 1 some lines rejected (see the
 report), 2 could not go on (login, unknown site, server down).
+
+`portal backup …` and `portal restore …`: runtime/backup_cli.py. `portal dlt list` and
+`portal dlt replay …` (the dead-letter topics): runtime/dlt_cli.py.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 from tqdm import tqdm
+
+from runtime import backup_cli, dlt_cli
 
 # The CLI is a client of content's API; it shares the line checks, nothing with I/O.
 from services.content.imports import ImportItem, LineRejected, parse_line
@@ -150,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     articles.add_argument("--wait", action="store_true", help="chờ đến khi mọi bài đã lên trang")
     articles.add_argument("--wait-timeout", type=float, default=1800.0, help="giây chờ tối đa")
     articles.add_argument("--no-progress", action="store_true", help="không hiện thanh tiến độ")
+    backup_cli.add_parsers(commands)
+    dlt_cli.add_parsers(commands)
     return parser
 
 
@@ -743,6 +750,10 @@ def import_articles(options: Options) -> Summary:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("backup", "restore"):
+        return backup_cli.run(args)
+    if args.command == "dlt":
+        return dlt_cli.run(args)
     try:
         summary = import_articles(options_from(args))
     except Fatal as exc:

@@ -1,14 +1,19 @@
-"""Who is asking: the client's address behind the gateway, for per-address limits.
+"""Who is asking: the client's address behind the proxies, for per-address limits.
 
-The gateway (gateway/proxy.py) appends the address it was connected from as the last
-`X-Forwarded-For` header line, after any line the client sent itself. So the last
-hop is the one the gateway wrote, and every hop before it is the client's own word,
-which anyone can forge. We read that last hop only when the connection comes from a
-trusted proxy (FORWARDED_ALLOW_IPS, the variable uvicorn's own proxy-header handling
-reads too; loopback by default: the embedded gateway). A hop that is itself a
-trusted proxy (a load balancer in front of the gateway, also listed) is skipped
-leftwards (with "*", every hop is, and the first one counts); from anyone else the
-header is ignored and the peer address counts.
+Each proxy in front of a process appends the address it was connected from as the
+last `X-Forwarded-For` hop, after whatever the client wrote itself. So the last hop
+is the one our own proxy wrote, and every hop before it is the client's word, which
+anyone can forge. We read that last hop only, and only when the connection comes
+from a trusted proxy (FORWARDED_ALLOW_IPS; loopback by default: the embedded
+gateway); from anyone else the header is ignored and the peer address counts.
+
+The gateway is the one process that reads what the ingress controller wrote; it
+passes on one hop of its own (the client it found), which the services read in turn.
+We never walk further left past a hop that merely looks like a proxy: with private
+ranges trusted (a cluster), a citizen on the city's intranet (10.x) would otherwise
+choose their own address by writing one before theirs. A load balancer in front of
+the ingress controller is the controller's concern (its real-IP settings), so that
+one hop reaches us.
 
 Addresses are normalised for counting: an IPv4-mapped IPv6 address is its IPv4
 address, and an IPv6 address counts as its /64 network, since one subscriber is
@@ -69,12 +74,12 @@ def parse(value: str) -> IPAddress | None:
     return address
 
 
-def hops(headers: Iterable[tuple[bytes, bytes]]) -> list[str]:
-    """Every X-Forwarded-For hop, in order, over all header lines."""
+def hops(headers: Iterable[tuple[bytes, bytes]], header: bytes = b"x-forwarded-for") -> list[str]:
+    """Every hop of a comma-separated forwarding header, in order, over all its lines."""
     return [
         hop
         for name, value in headers
-        if name.lower() == b"x-forwarded-for"
+        if name.lower() == header
         for hop in value.decode("latin-1").split(",")
     ]
 
@@ -83,18 +88,25 @@ def client_address(scope: Any, trusted_proxies: str) -> IPAddress | None:
     """The client's address for an ASGI `scope` (see the module doc for whom we trust)."""
     client = scope.get("client")
     peer = parse(client[0]) if client else None
-    proxies = trusted(trusted_proxies)
-    if peer not in proxies:
+    if peer not in trusted(trusted_proxies):
         return peer
-    found = peer
-    for hop in reversed(hops(scope.get("headers", ()))):
-        address = parse(hop)
-        if address is None:
-            break  # a hop we cannot read: trust nothing further left
-        found = address
-        if address not in proxies:
-            break
-    return found
+    written = hops(scope.get("headers", ()))
+    if not written:
+        return peer
+    # An unreadable last hop: the proxy wrote nothing we can count, so count the proxy.
+    return parse(written[-1]) or peer
+
+
+def forwarded_proto(scope: Any, trusted_proxies: str) -> str:
+    """The scheme the client used: the trusted proxy's X-Forwarded-Proto (its last
+    value), else the connection's own."""
+    own = str(scope.get("scheme", "http"))
+    client = scope.get("client")
+    if (parse(client[0]) if client else None) not in trusted(trusted_proxies):
+        return own
+    said = hops(scope.get("headers", ()), b"x-forwarded-proto")
+    last = said[-1].strip().lower() if said else ""
+    return last if last in ("http", "https") else own
 
 
 def bucket(address: IPAddress | None) -> str:

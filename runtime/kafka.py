@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import ssl
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -113,6 +113,26 @@ def consumer_group_settings(settings: Settings) -> dict[str, Any]:
 def send_with(broker: KafkaBroker) -> Send:
     async def send(topic: str, key: str, value: bytes, headers: Mapping[str, str]) -> None:
         await broker.publish(value, topic, key=key.encode(), headers=dict(headers))
+
+    return send
+
+
+#: Send a record as bytes, exactly as given: (topic, key, value, headers).
+RawSend = Callable[[str, bytes | None, bytes | None, Sequence[tuple[str, bytes]]], Awaitable[None]]
+
+
+def send_raw_with(broker: KafkaBroker) -> RawSend:
+    """For dead letters, which keep a message as it came: FastStream's publish takes
+    text headers only (and adds its own), so this goes to the broker's aiokafka
+    producer itself, waiting for the broker's acknowledgement."""
+
+    async def send(
+        topic: str, key: bytes | None, value: bytes | None, headers: Sequence[tuple[str, bytes]]
+    ) -> None:
+        producer = getattr(getattr(broker.config.producer, "_producer", None), "producer", None)
+        if producer is None:
+            raise RuntimeError("the broker's producer is not connected")
+        await producer.send_and_wait(topic, value, key=key, headers=list(headers))
 
     return send
 

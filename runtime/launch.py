@@ -253,6 +253,7 @@ def _banner(port: int, sites: Mapping[str, str], elapsed: float) -> None:
         f"\nHỏi đáp: http://<mã trang>.localhost{base}/hoi-dap  ·  "
         "hộp thư thử nghiệm: http://localhost:8106/"
     )
+    print(f"Trang quản trị (biên tập viên): http://quantri.localhost{base}/admin/")
     print(f"API: http://localhost{base}/api/v1/  ·  nhật ký: var/log/*.log")
     print(f"Tài khoản thử (mật khẩu {DEMO_PASSWORD}):")
     for account in DEMO_ACCOUNTS:

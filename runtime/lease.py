@@ -150,3 +150,17 @@ class Lease:
             if not self.valid():
                 return False
             await self.try_take()  # a failed renewal is retried while time is left
+
+
+def singleton_lease(db: Database | None, name: str, ttl: float) -> Lease | None:
+    """The lease a singleton loop needs: one on PostgreSQL, where replicas share the
+    database; none on SQLite (one process per service) or without a database."""
+    return Lease(db, name, ttl=ttl) if db is not None and db.is_postgres else None
+
+
+async def run_singleton(lease: Lease | None, work: Callable[[], Awaitable[None]]) -> None:
+    """Run `work` while this replica leads (`lease`), or outright when there is none."""
+    if lease is None:
+        await work()
+    else:
+        await lease.run_while_held(work)

@@ -108,6 +108,8 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("event_id", String(64), primary_key=True),
         Column("event_type", String(200), nullable=False),
         Column("received_at", UtcDateTime(), nullable=False),
+        # runtime/inbox.py prunes by age.
+        Index("ix_inbox_received_at", "received_at"),
     )
     Table(  # runtime/lease.py: which replica runs the relay, the indexer
         "leases",

@@ -29,7 +29,7 @@ from prometheus_client import Counter, Gauge
 from sqlalchemy import delete, func, select, update
 
 from runtime.db import Database
-from runtime.lease import DEFAULT_TTL, Lease, LeaseLost
+from runtime.lease import DEFAULT_TTL, LeaseLost, run_singleton, singleton_lease
 from runtime.messaging import OUTBOX, stored_size_problem
 from runtime.telemetry import context_from, current_trace_headers, tracer
 
@@ -83,18 +83,15 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._last_cleanup = datetime.min.replace(tzinfo=UTC)
         self.last_error: str | None = None
-        self.lease = Lease(db, "outbox", ttl=lease_ttl) if db.is_postgres else None
+        self.lease = singleton_lease(db, "outbox", lease_ttl)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
-        if self.lease is None:
-            await self._serve()
-        else:
-            # The leader keeps its lease through broker outages: it retries, the
-            # standbys wait. Only losing the lease (the database, a frozen node) ends it.
-            await self.lease.run_while_held(self._serve)
+        # The leader keeps its lease through broker outages: it retries, the standbys
+        # wait. Only losing the lease (the database, a frozen node) ends it.
+        await run_singleton(self.lease, self._serve)
 
     async def _serve(self) -> None:
         backoff = self._poll

@@ -12,6 +12,7 @@ import logging
 import socket
 import sys
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +24,22 @@ from litestar.exceptions import HTTPException
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.opentelemetry import OpenTelemetryConfig, OpenTelemetryPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.security.jwt import JWTAuth, Token
 from litestar.types import ASGIApp, ControllerRouterHandler, Receive, Scope, Send
 
+from contracts import TokensRevoked, topics
 from runtime import migrations
+from runtime.auth import Principal, Revocations, jwt_auth
 from runtime.consumer import Consumer, Subscription
 from runtime.db import Database
+from runtime.inbox import InboxPruner
 from runtime.kafka import (
     client_security,
     cluster_id,
     consumer_group_settings,
     ensure_topics,
     make_broker,
+    send_raw_with,
     send_with,
 )
 from runtime.messaging import EventTooLarge, UnitOfWork
@@ -74,20 +80,21 @@ class Service:
             if self.db
             else None
         )
-        self.consumers = [
-            Consumer(
+        self._consumer_group = consumer_group
+        self.consumers: list[Consumer] = []
+        for sub in subscriptions:
+            self.subscribe(sub)
+        #: Revoked token versions, fed by the account topic once `token_auth` is used.
+        self.revocations = Revocations()
+        self.inbox_pruner = (
+            InboxPruner(
+                self.db,
                 service=name,
-                subscription=sub,
-                unit_of_work=self.unit_of_work if self.db else None,
-                send=self.send,
-                max_attempts=settings.consumer_max_attempts,
-                group_settings=consumer_group_settings(settings),
-                group_id=f"{consumer_group}.{sub.topic.aggregate}" if consumer_group else None,
+                retention=timedelta(days=settings.inbox_retention_days),
             )
-            for sub in subscriptions
-        ]
-        for consumer in self.consumers:
-            consumer.register(self.broker)
+            if self.db and self.consumers
+            else None
+        )
         self._tasks: list[asyncio.Task[None]] = []
         #: The embedded broker's cluster id when we last made sure of the topics.
         self._topics_made_on: str | None = None
@@ -98,6 +105,33 @@ class Service:
         self.background: dict[str, Callable[[], Awaitable[None]]] = {}
         #: Run when the embedded broker came back empty: re-announce compacted state.
         self.on_new_log: list[Callable[[], Awaitable[None]]] = []
+
+    def subscribe(self, sub: Subscription) -> None:
+        """Consume `sub` while the service runs (before it starts)."""
+        group = self._consumer_group
+        consumer = Consumer(
+            service=self.name,
+            subscription=sub,
+            unit_of_work=self.unit_of_work if self.db else None,
+            send_raw=send_raw_with(self.broker),
+            max_attempts=self.settings.consumer_max_attempts,
+            group_settings=consumer_group_settings(self.settings),
+            group_id=f"{group}.{sub.topic.aggregate}" if group else None,
+        )
+        consumer.register(self.broker)
+        self.consumers.append(consumer)
+
+    def token_auth(self, *, open_paths: list[str] | None = None) -> JWTAuth[Principal, Token]:
+        """The editors' token check for this service's API, refusing revoked tokens as
+        soon as this process reads their revocation."""
+        self.subscribe(
+            Subscription(
+                topics.ACCOUNT,
+                {TokensRevoked: self.revocations.on_tokens_revoked},
+                replay=True,
+            )
+        )
+        return jwt_auth(self.settings, self.revocations, open_paths=open_paths)
 
     def unit_of_work(self) -> UnitOfWork:
         if self.db is None or self.relay is None:
@@ -136,6 +170,10 @@ class Service:
         await self._start_broker()
         if self.relay:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        if self.inbox_pruner:
+            self._tasks.append(
+                asyncio.create_task(self.inbox_pruner.run(), name=f"{self.name}-inbox-pruner")
+            )
         for name, loop in self.background.items():
             self._tasks.append(asyncio.create_task(loop(), name=f"{self.name}-{name}"))
         if self.settings.kafka_embedded and (self.consumers or self.on_new_log):
@@ -355,6 +393,10 @@ def serve(app: Litestar, settings: Settings) -> None:
         lifespan="on",
         timeout_graceful_shutdown=10,
         server_header=False,
+        # X-Forwarded-For is read by runtime/clientip.py (the last hop only, from
+        # FORWARDED_ALLOW_IPS); uvicorn's reading would let a trusted-looking hop
+        # written by the client stand for the client.
+        proxy_headers=False,
         # Longer than the clients' keep-alive (httpx: 5 s), so a client never sends on
         # a connection the server is closing at that moment (ReadError).
         timeout_keep_alive=KEEP_ALIVE_SECONDS,

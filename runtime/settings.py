@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     kafka_tls: bool = Field(default=False, alias="KAFKA_TLS")
     kafka_ca_file: Path | None = Field(default=None, alias="KAFKA_CA_FILE")
     opensearch_url: str | None = Field(default=None, alias="OPENSEARCH_URL")
+    #: The CA (PEM) that signed OpenSearch's certificate, for an https OPENSEARCH_URL of
+    #: a cluster with its own CA; unset: the usual public CAs.
+    opensearch_ca_file: Path | None = Field(default=None, alias="OPENSEARCH_CA_FILE")
 
     #: Set by the launcher when it runs the embedded broker: tansu supports neither
     #: idempotent nor transactional producers, so producers fall back to acks=all.
@@ -71,9 +74,13 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", alias="HOST")
     port: int = Field(default=8000, alias="PORT")
     listen_ipv6: bool = Field(default=False, alias="PORTAL_LISTEN_IPV6")
-    #: Proxies whose X-Forwarded-For is believed (the gateway's addresses, comma-
-    #: separated, networks allowed, "*" for all); the variable uvicorn reads too.
+    #: Proxies whose X-Forwarded-For last hop is believed (comma-separated, networks
+    #: allowed, "*" for all): the ingress controller for the gateway, the gateway for
+    #: the services (runtime/clientip.py). uvicorn's own reading of it is turned off.
     forwarded_allow_ips: str = Field(default="127.0.0.1,::1", alias="FORWARDED_ALLOW_IPS")
+    #: Host names (comma-separated) on which the gateway serves the editors' UI
+    #: (/admin); on the sites' own hosts it does not exist.
+    admin_hosts: str = Field(default="quantri.localhost", alias="PORTAL_ADMIN_HOSTS")
 
     #: Keys the admin's CSRF tokens and the abuse limits' hashed keys (not editors' tokens).
     auth_secret: str = Field(default="", alias="PORTAL_AUTH_SECRET")
@@ -121,6 +128,14 @@ class Settings(BaseSettings):
     consumer_max_attempts: int = Field(default=5, alias="PORTAL_CONSUMER_MAX_ATTEMPTS")
     #: How often the outbox relay looks for rows when nothing woke it up.
     outbox_poll_seconds: float = Field(default=0.5, alias="PORTAL_OUTBOX_POLL_SECONDS")
+    #: Days the consumers' inbox remembers an event id (runtime/inbox.py). Must be longer
+    #: than any event can be delivered again after it was first handled: the retention
+    #: of every non-compacted topic a service reads (Kafka's default, which our topics
+    #: use, is 7 days), so a consumer that re-reads a topic from its start (its offsets
+    #: expired, a new group) still finds every id it may meet. Raise it with the topics'
+    #: retention.ms. Compacted topics keep their latest events for ever; their consumers
+    #: apply them with versioned upserts (runtime/upsert.py), so an old one is a no-op.
+    inbox_retention_days: float = Field(default=30.0, ge=8, alias="PORTAL_INBOX_RETENTION_DAYS")
 
     def site_url(self, slug: str, domain: str) -> str:
         return self.site_url_template.format(slug=slug, domain=domain)

@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,20 +142,21 @@ async def drop_schemas(url: str, prefix: str) -> None:
 
 @asynccontextmanager
 async def running(
-    build: Callable[[Settings], tuple[Service, Litestar]], settings: Settings, *, port: int = 0
+    build: Callable[[Settings], tuple[Service, Litestar]],
+    settings: Settings,
+    *,
+    sock: socket.socket | None = None,
 ) -> AsyncIterator[tuple[Service, httpx.AsyncClient]]:
-    """A service served by uvicorn on a free port (or `port`, for services that must
-    know each other's address) in this event loop (its lifespan runs: migrations,
-    broker, relay), and an HTTP client pointed at it."""
+    """A service served by uvicorn on a free port (or on `sock`, bound in advance by
+    `bound_socket()`, for services that must know each other's address) in this event
+    loop (its lifespan runs: migrations, broker, relay), and an HTTP client at it."""
     service, app = build(settings)
     service.app = app  # type: ignore[attr-defined]  # for tests that walk the route table
-    sock = socket.socket()
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind(("127.0.0.1", port))
+    sock = sock or bound_socket()
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app, log_config=None, access_log=False, lifespan="on",
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS, proxy_headers=False,
     )  # fmt: skip
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(sockets=[sock]))
@@ -179,6 +181,16 @@ async def running(
 
 
 SHUTDOWN_SECONDS = 45
+
+
+def bound_socket() -> socket.socket:
+    """A socket bound to a free port and held until a server takes it over: a port
+    only looked up in advance can be taken meanwhile as the local port of one of the
+    many outgoing connections a starting platform makes (seen in CI: EADDRINUSE)."""
+    sock = socket.socket()
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
 
 
 def _print_tasks(why: str) -> None:
@@ -242,7 +254,8 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def token_for(username: str, roles: dict[str, str], *, operator: bool = False) -> str:
-    """A token signed with the test private key, as admin would issue it."""
+    """A token signed with the test private key, as admin would issue it (for the
+    test session's length: these are made once, at import)."""
     from runtime.auth import Principal, Role, TokenIssuer
 
     principal = Principal(
@@ -251,7 +264,8 @@ def token_for(username: str, roles: dict[str, str], *, operator: bool = False) -
         roles={t: Role[r] for t, r in roles.items()},
         operator=operator,
     )
-    return TokenIssuer(Settings(PORTAL_AUTH_PRIVATE_KEY=AUTH_PRIVATE_KEY)).issue(principal)
+    issuer = TokenIssuer(Settings(PORTAL_AUTH_PRIVATE_KEY=AUTH_PRIVATE_KEY), ttl=timedelta(hours=8))
+    return issuer.issue(principal)
 
 
 EDITOR = token_for("bientap.hoankiem", {"hoankiem": "editor"})

@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from contracts import AuditRecorded, topics
-from runtime.auth import TokenIssuer, jwt_auth
+from runtime.auth import TokenIssuer
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings, demo_refusal
@@ -34,7 +34,7 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
     if refusal is not None:  # a public password and TOTP: never on a reachable server
         raise SystemExit(f"admin refuses to start: {refusal}")
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
-    auth = jwt_auth(settings)
+    auth = service.token_auth()
     tokens = TokenIssuer(settings)
     throttle = Throttle.create(settings)
 

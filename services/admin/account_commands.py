@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.engine import Row
 
-from runtime.auth import ROLE_LABELS_VI, Principal, Role
+from contracts import TokensRevoked
+from runtime.auth import REVOKED, ROLE_LABELS_VI, Principal, Role
 from runtime.messaging import UnitOfWork
 from runtime.service import Service
 from runtime.slots import Busy, Slots
@@ -130,6 +131,22 @@ def check_new_password(password: str, username: str) -> None:
 
 def _account_subject(username: str) -> str:
     return f"account:{username}"
+
+
+async def revoke_tokens(uow: UnitOfWork, username: str, reason: str) -> int:
+    """End every token the account holds: raise its version and tell every service
+    (TokensRevoked), in the transaction of the change that calls for it."""
+    row = await store.get_account(uow.session, username, for_update=True, active_only=False)
+    if row is None:  # a token of an account that is gone: nothing left to revoke
+        raise Refused(401, REVOKED)
+    version = row.token_version + 1
+    await store.update_account(uow.session, username, token_version=version)
+    uow.emit(
+        TokensRevoked(
+            tenant="", username=username, version=version, reason=reason, at=datetime.now(UTC)
+        )
+    )
+    return version
 
 
 def _guard(row: Row) -> LoginGuard:
@@ -413,6 +430,7 @@ async def change_own_password(
             tenant=None,
             after={"password_changed_at": now},
         )
+        await revoke_tokens(uow, by.username, "password_changed")
         await uow.commit()
 
 
@@ -555,6 +573,7 @@ async def set_role(
             before=snapshot(row, roles),
             after=snapshot(row, {**roles, tenant: role}),
         )
+        await revoke_tokens(uow, username, "roles_changed")
     return row, role
 
 
@@ -575,6 +594,7 @@ async def remove_role(uow: UnitOfWork, by: Principal, username: str, tenant: str
         before=snapshot(row, roles),
         after=snapshot(row, {t: r for t, r in roles.items() if t != tenant}),
     )
+    await revoke_tokens(uow, username, "roles_changed")
 
 
 def _acting_tenant(by: Principal, username: str, roles: dict[str, Role]) -> str | None:
@@ -626,6 +646,7 @@ async def reset_totp(uow: UnitOfWork, by: Principal, username: str) -> Row:
         before=snapshot(row, roles),
         after=snapshot(after, roles),
     )
+    await revoke_tokens(uow, username, "totp_reset")
     return after
 
 
@@ -674,4 +695,49 @@ async def reset_password(uow: UnitOfWork, by: Principal, username: str, password
         before={**snapshot(row, roles), "password_changed_at": row.password_changed_at},
         after={**snapshot(after, roles), "password_changed_at": now},
     )
+    await revoke_tokens(uow, username, "password_changed")
     return after
+
+
+async def set_active(uow: UnitOfWork, by: Principal, username: str, active: bool) -> Row:
+    """Deactivate an account (it can no longer log in, and its tokens stop working at
+    once) or reactivate it. Nobody deactivates their own account."""
+    row, roles = await _target(uow, by, username)
+    tenant = _acting_tenant(by, username, roles)
+    if username == by.username:
+        raise Refused(403, "Không thể tự khoá tài khoản của chính mình.")
+    if row.active != active:
+        await store.update_account(uow.session, username, active=active)
+        uow.audit(
+            actor=by.username,
+            action="account.reactivate" if active else "account.deactivate",
+            subject=_account_subject(username),
+            tenant=tenant,
+            before=snapshot(row, roles),
+            after={**snapshot(row, roles), "active": active},
+        )
+        if not active:
+            await revoke_tokens(uow, username, "deactivated")
+    after = await store.get_account(uow.session, username, active_only=False)
+    assert after is not None
+    return after
+
+
+async def logout(uow: UnitOfWork, by: Principal) -> None:
+    """End the caller's tokens: those of this session and of every other one."""
+    uow.audit(
+        actor=by.username,
+        action="auth.logout",
+        subject=_account_subject(by.username),
+        tenant=None,
+    )
+    await revoke_tokens(uow, by.username, "logout")
+
+
+async def refreshed(uow: UnitOfWork, by: Principal) -> Principal:
+    """The principal for a renewed token: the account as it is now, if it is still
+    active and its tokens were not revoked since `by`'s was issued."""
+    row = await store.get_account(uow.session, by.username)
+    if row is None or row.token_version != by.version:
+        raise Refused(401, REVOKED)
+    return await store.principal_of(uow.session, row)

@@ -205,6 +205,30 @@ class UserController(Controller):
             raise as_http(refused) from None
         return await _account_out(service, username)
 
+    @post("/{username:str}/deactivate", operation_id="DeactivateUser", status_code=200)
+    async def deactivate(
+        self, username: Username, service: NamedDependency[Service], request: Caller
+    ) -> AccountOut:
+        """Close an account: no more logins, and its tokens stop working on every service."""
+        return await self._set_active(service, request, username, active=False)
+
+    @post("/{username:str}/reactivate", operation_id="ReactivateUser", status_code=200)
+    async def reactivate(
+        self, username: Username, service: NamedDependency[Service], request: Caller
+    ) -> AccountOut:
+        return await self._set_active(service, request, username, active=True)
+
+    async def _set_active(
+        self, service: Service, request: Caller, username: str, *, active: bool
+    ) -> AccountOut:
+        try:
+            async with service.unit_of_work() as uow:
+                await account_commands.set_active(uow, request.user, username, active)
+                await uow.commit()
+        except Refused as refused:
+            raise as_http(refused) from None
+        return await _account_out(service, username)
+
     @post("/{username:str}/unlock", operation_id="UnlockUser", status_code=200)
     async def unlock(
         self, username: Username, service: NamedDependency[Service], request: Caller

@@ -139,10 +139,12 @@ def _too_many(exc: TooMany) -> TooManyRequestsException:
 
 
 class AuthController(Controller):
-    """Login (password, lockout, TOTP), TOTP enrolment, and changing one's password.
+    """Login (password, lockout, TOTP), renewal, logout, TOTP enrolment, and changing
+    one's password.
 
-    The token carries the roles held at login: a role changed later applies from the
-    next login."""
+    The token carries the roles held at login, for at most TOKEN_TTL. Changing an
+    account's roles, password or factor, deactivating it and logging out revoke its
+    tokens everywhere (account_commands.revoke_tokens)."""
 
     path = "/api/v1/auth"
 
@@ -185,6 +187,31 @@ class AuthController(Controller):
                 await throttle.failed(address, data.username, device)
             raise as_http(refused) from None
         return _login_out(principal, tokens, throttle.device_token(principal.username, device))
+
+    @post("/refresh", operation_id="RefreshToken", status_code=200, cache_control=NO_STORE)
+    async def refresh(
+        self,
+        service: NamedDependency[Service],
+        tokens: NamedDependency[TokenIssuer],
+        request: Request[Principal, Token, Any],
+    ) -> LoginOut:
+        """A new token for a still valid one, with the account's roles as they are now;
+        401 once the account was deactivated or its tokens revoked."""
+        try:
+            async with service.unit_of_work() as uow:
+                principal = await account_commands.refreshed(uow, request.user)
+        except account_commands.Refused as refused:
+            raise as_http(refused) from None
+        return _login_out(principal, tokens)
+
+    @post("/logout", operation_id="Logout", status_code=204)
+    async def logout(
+        self, service: NamedDependency[Service], request: Request[Principal, Token, Any]
+    ) -> None:
+        """Revoke every token of the caller's account, on every service."""
+        async with service.unit_of_work() as uow:
+            await account_commands.logout(uow, request.user)
+            await uow.commit()
 
     @get("/me", operation_id="WhoAmI")
     async def me(self, request: Request[Principal, Token, Any]) -> dict[str, Any]:

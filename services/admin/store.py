@@ -74,6 +74,8 @@ accounts = Table(
     Column("failures", Integer, nullable=False, server_default="0"),
     Column("locked_until", UtcDateTime(), nullable=True),
     Column("password_changed_at", UtcDateTime(), nullable=True),
+    #: Raised to revoke every token issued before (runtime.auth.Revocations).
+    Column("token_version", Integer, nullable=False, server_default="0"),
 )
 
 account_roles = Table(
@@ -184,6 +186,7 @@ async def principal_of(session: AsyncSession, account: Row) -> Principal:
         display_name=account.display_name,
         roles=await roles_of(session, account.username),
         operator=account.operator,
+        version=account.token_version,
     )
 
 

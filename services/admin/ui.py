@@ -9,13 +9,15 @@ a strict Content-Security-Policy.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import jwt
 from litestar import MediaType, Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -25,8 +27,9 @@ from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
 
 from contracts.content import CONTENT_KINDS, KIND_LABELS_VI, LANGUAGES, VALIDITY_LABELS_VI
-from runtime.auth import ROLE_LABELS_VI, Role
+from runtime.auth import ROLE_LABELS_VI, TOKEN_TTL, Role
 from runtime.clientip import client_key
+from runtime.settings import Settings
 from services.admin.backends import BackendError, Backends
 from services.admin.throttle import DEVICE_DAYS, DEVICE_HEADER
 
@@ -124,6 +127,8 @@ def page(
 
 
 def to_login(request: Request[Any, Any, Any]) -> Redirect:
+    if current(request) is not None:  # its token was refused: the session is over
+        request.session.clear()
     return Redirect("/admin/dang-nhap?next=" + _safe_next(str(request.url.path)))
 
 
@@ -156,8 +161,22 @@ async def login_form(request: Request[Any, Any, Any]) -> Template:
     return page(request, "login.html", next=_safe_next(request.query_params.get("next")))
 
 
+def cookie_name(settings: Settings, name: str) -> str:
+    """`__Host-` names where cookies are secure: the browser then keeps them to exactly
+    this host and path "/", set only over HTTPS, so no other site of ours (nor a
+    sibling subdomain) can set or overwrite them. (Plain HTTP on a developer's machine
+    cannot hold such cookies.)"""
+    return f"__Host-{name}" if settings.secure_cookies else name
+
+
+def device_cookie(settings: Settings) -> str:
+    return cookie_name(settings, DEVICE_COOKIE)
+
+
 #: The browser's proof that it logged into the account before (throttle.py).
 DEVICE_COOKIE = "portal_device"
+#: Set in the session to give it a new id when it is stored (ui_app.RotatingSessionBackend).
+ROTATE = "_rotate_id"
 
 
 @post("/dang-nhap")
@@ -172,7 +191,7 @@ async def login(request: Request[Any, Any, Any], backends: NamedDependency[Backe
         body["totp"] = code
     # The API limits logins per address and knows this browser by its device cookie.
     headers = {"X-Forwarded-For": client_key(request.scope, backends.settings.forwarded_allow_ips)}
-    device = request.cookies.get(DEVICE_COOKIE)
+    device = request.cookies.get(device_cookie(backends.settings))
     if device:
         headers[DEVICE_HEADER] = device[:200]
     try:
@@ -192,6 +211,7 @@ async def login(request: Request[Any, Any, Any], backends: NamedDependency[Backe
             need_totp=exc.extra.get("next") == "totp" or bool(code),
         )
     request.session.clear()
+    request.session[ROTATE] = True  # a new session id for the signed-in session
     request.session["user"] = {
         "token": result["token"],
         "username": result["username"],
@@ -203,10 +223,10 @@ async def login(request: Request[Any, Any, Any], backends: NamedDependency[Backe
     response = Redirect(target)
     if result.get("device"):
         response.set_cookie(
-            DEVICE_COOKIE,
+            device_cookie(backends.settings),
             result["device"],
             max_age=DEVICE_DAYS * 86400,
-            path="/admin",
+            path="/",
             secure=backends.settings.secure_cookies,
             httponly=True,
             samesite="strict",
@@ -249,9 +269,51 @@ async def enrol_confirm(
 
 
 @post("/dang-xuat")
-async def logout(request: Request[Any, Any, Any]) -> Redirect:
+async def logout(request: Request[Any, Any, Any], backends: NamedDependency[Backends]) -> Redirect:
+    """Ends the account's tokens on every service, then the session."""
+    user = current(request)
+    if user is not None:
+        with contextlib.suppress(BackendError):  # expired or revoked already: nothing to end
+            await backends.call("admin", "POST", "/api/v1/auth/logout", token=user["token"])
     request.session.clear()
     return Redirect("/admin/dang-nhap")
+
+
+def _seconds_left(token: str) -> float:
+    """What is left of a token's lifetime (read, not checked: admin signed it, and the
+    services check it on every call)."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return float(claims["exp"]) - datetime.now(UTC).timestamp()
+    except (jwt.PyJWTError, KeyError, TypeError, ValueError):
+        return 0.0
+
+
+def token_renewal(backends: Backends):
+    """Before each UI request: a token half spent is exchanged for a new one, so an
+    editor at work stays signed in while an idle session ends with its token
+    (TOKEN_TTL). A revoked token ends the session."""
+
+    async def renew(request: Request[Any, Any, Any]) -> None:
+        user = current(request)
+        if user is None or _seconds_left(user["token"]) > TOKEN_TTL.total_seconds() / 2:
+            return
+        try:
+            result = await backends.call(
+                "admin", "POST", "/api/v1/auth/refresh", token=user["token"]
+            )
+        except BackendError as exc:
+            if exc.status == 401:
+                request.session.clear()
+            return  # admin away: the token still works until it expires
+        request.session["user"] = {
+            **user,
+            "token": result["token"],
+            "roles": result["roles"],
+            "operator": result["operator"],
+        }
+
+    return renew
 
 
 # --- dashboard ------------------------------------------------------------------------
@@ -914,11 +976,12 @@ ROUTES = [
 ]
 
 
-def router() -> Router:
+def router(backends: Backends) -> Router:
     from services.admin import feedback_ui, participation_ui  # built on this module's helpers
 
     return Router(
         path="/admin",
+        before_request=token_renewal(backends),
         route_handlers=[
             *ROUTES,
             *feedback_ui.ROUTES,

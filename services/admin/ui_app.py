@@ -8,13 +8,20 @@ from pathlib import Path
 from typing import Any
 
 from litestar.config.csrf import CSRFConfig
+from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, ScopeSession
+from litestar.utils.dataclass import extract_dataclass_items
 
 from runtime.settings import Settings
 from services.admin import ui
@@ -22,6 +29,37 @@ from services.admin.backends import Backends
 
 HERE = Path(__file__).parent
 SESSION_TTL = timedelta(hours=8)
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Server-side sessions whose id changes when someone logs in (ui.ROTATE in the
+    session): an id that a stranger planted in the browser before (session fixation)
+    never becomes a signed-in session. The old id's data is deleted."""
+
+    async def store_in_message(
+        self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
+    ) -> None:
+        if not (isinstance(scope_session, dict) and scope_session.pop(ui.ROTATE, False)):
+            await super().store_in_message(scope_session, message, connection)
+            return
+        store = self.config.get_store_from_app(connection.scope["app"])
+        old = connection.cookies.get(self.config.key)
+        if old:
+            await self.delete(old, store=store)
+        new = self.generate_session_id()
+        data = self.serialize_data(scope_session, connection.scope)
+        await self.set(session_id=new, data=data, store=store)
+        params = dict(
+            extract_dataclass_items(
+                self.config, exclude_none=True, include=set(Cookie.__dict__.keys())
+            )
+        )
+        cookie = Cookie(value=new, key=self.config.key, **params)  # type: ignore[arg-type]
+        MutableScopeHeaders.from_message(message).add("Set-Cookie", cookie.to_header(header=""))
+
+
+class RotatingSessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend
 
 
 def _session_store(settings: Settings) -> Store:
@@ -34,17 +72,18 @@ def _session_store(settings: Settings) -> Store:
 def ui_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for `Service.http_app`: routes, middleware and their config."""
     backends = Backends.create(settings)
-    sessions = ServerSideSessionConfig(
-        key="portal_admin",
+    sessions = RotatingSessionConfig(
+        key=ui.cookie_name(settings, "portal_admin"),
         max_age=int(SESSION_TTL.total_seconds()),
-        path="/admin",
+        # "/": a __Host- cookie must say so; the gateway serves only /admin on this host.
+        path="/",
         httponly=True,
         secure=settings.secure_cookies,
         samesite="lax",
         store="admin-sessions",
     )
     return {
-        "route_handlers": [ui.router()],
+        "route_handlers": [ui.router(backends)],
         "middleware": [sessions.middleware],
         "dependencies": {"backends": Provide(lambda: backends, sync_to_thread=False)},
         "on_shutdown": [backends.close],
@@ -52,8 +91,8 @@ def ui_options(settings: Settings) -> dict[str, Any]:
         # Forms under /admin carry the token; the APIs use bearer tokens, not cookies.
         "csrf_config": CSRFConfig(
             secret=settings.auth_secret,
-            cookie_name="portal_csrf",
-            cookie_path="/admin",
+            cookie_name=ui.cookie_name(settings, "portal_csrf"),
+            cookie_path="/",
             cookie_secure=settings.secure_cookies,
             cookie_samesite="strict",
             exclude=["^/api/"],

@@ -8,7 +8,6 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from contracts import RevisionApproved, RevisionRejected, TenantUpserted, topics
-from runtime.auth import jwt_auth
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings
@@ -52,7 +51,7 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
     if isinstance(storage, S3Storage):
         service.extra_checks.append(storage.ready)
         on_shutdown.append(storage.close)
-    auth = jwt_auth(settings)  # open routes say exclude_from_auth
+    auth = service.token_auth()  # open routes say exclude_from_auth
     app = service.http_app(
         [ArticleController, CategoryController, MediaController, media_file, *import_api.ROUTES],
         dependencies={"storage": Provide(lambda: storage, sync_to_thread=False)},

@@ -557,7 +557,7 @@ async def media_file(
     variant = next((v for v in row.variants if v["name"] == name), None) if row else None
     if row is None or row.tenant != tenant or variant is None:
         raise NotFoundException("Không tìm thấy tệp.")
-    key = uploads.storage_key(tenant, row.id, name)
+    key = store.storage_key(tenant, row.id, name)
     size = await storage.stat(key)
     if size is None:
         raise NotFoundException("Không tìm thấy tệp.")

@@ -4,6 +4,7 @@ unit of work, and each records who did what in the audit log."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import insert, update
 from sqlalchemy.engine import Row
 
-from contracts import ArticlePublished, ArticleWithdrawn, RevisionSubmitted
+from contracts import ApprovalSuperseded, ArticlePublished, ArticleWithdrawn, RevisionSubmitted
 from contracts.content import (
     CONTENT_KINDS,
     DETAILS_OF_KIND,
@@ -32,17 +33,20 @@ from runtime.messaging import UnitOfWork, stored_size_problem
 from services.content import store
 from services.content.domain import (
     Action,
+    Lapse,
     State,
     TransitionError,
     check_withdrawal,
     clean_text,
     next_state,
     publishes_without_review,
+    schedule_lapse,
     slugify,
     unique_slug,
 )
 
 _DETAILS = TypeAdapter(Details)
+log = logging.getLogger("portal.content")
 
 
 class NotFound(LookupError):
@@ -367,6 +371,7 @@ async def edit_article(
     _check_version(article, version)
     state = _transition(State(article.state), Action.edit, article)
     clean = await _clean(uow, article.tenant, draft, article_id)
+    now = datetime.now(UTC)
     await uow.session.execute(
         update(store.articles)
         .where(store.articles.c.id == article_id)
@@ -377,9 +382,10 @@ async def edit_article(
             # An edit cancels a pending schedule: the approved text is no longer this one.
             scheduled_revision_id=None,
             publish_at=None,
-            updated_at=datetime.now(UTC),
+            updated_at=now,
         )
     )
+    await _lapse_schedule(uow, article, Action.edit, by.username, now)
     after = await _reload(uow, article_id)
     uow.audit(
         actor=by.username,
@@ -506,6 +512,67 @@ async def force_publish(
         after={**snapshot(after), "revision_id": revision_id, "reason": reason},
     )
     return after
+
+
+# --- approvals that will not be published -------------------------------------------
+
+
+async def lapse_approval(
+    uow: UnitOfWork,
+    article: Row,
+    revision_id: str,
+    reason: Lapse,
+    *,
+    approved_by: str,
+    by: str,
+    now: datetime,
+) -> None:
+    """Announce that the approval of `revision_id` will not be published (the article
+    changed since), and mark the revision so: nothing waits for it any more."""
+    await uow.session.execute(
+        update(store.revisions)
+        .where(store.revisions.c.id == revision_id)
+        .values(decision="superseded")
+    )
+    log.info(
+        "approval lapsed",
+        extra={"article": article.id, "revision": revision_id, "reason": str(reason)},
+    )
+    uow.emit(
+        ApprovalSuperseded(
+            tenant=article.tenant,
+            article_id=article.id,
+            revision_id=revision_id,
+            current_revision_id=article.current_revision_id or revision_id,
+            article_state=article.state,
+            reason=reason.value,
+            approved_by=approved_by,
+            superseded_by=by,
+            superseded_at=now,
+        )
+    )
+
+
+async def _lapse_schedule(
+    uow: UnitOfWork, article: Row, action: Action, by: str, now: datetime
+) -> None:
+    """An edit, a cancellation or a withdrawal of a scheduled article drops the approval
+    that waited for its time: say so, as for an approval that arrived too late."""
+    reason = schedule_lapse(
+        State(article.state), action, has_schedule=article.scheduled_revision_id is not None
+    )
+    if reason is None:
+        return
+    revision = await store.get_revision(uow.session, article.scheduled_revision_id)
+    await lapse_approval(
+        uow,
+        await _reload(uow, article.id),
+        article.scheduled_revision_id,
+        reason,
+        approved_by=(revision.decided_by or "") if revision else "",
+        by=by,
+        now=now,
+    )
 
 
 # --- publication and withdrawal ---------------------------------------------------
@@ -703,6 +770,7 @@ async def _withdraw(
             redirect_to=plan.redirect_to,
         )
     )
+    await _lapse_schedule(uow, article, Action.withdraw, by, now)
 
 
 async def withdraw_due(uow: UnitOfWork, article_id: str, now: datetime) -> bool:
@@ -749,11 +817,13 @@ async def cancel_schedule(uow: UnitOfWork, by: Principal, article_id: str, versi
         }
     elif article.unpublish_at is None:
         raise Invalid("Bài này không có lịch đăng hay lịch gỡ nào để huỷ.")
+    now = datetime.now(UTC)
     await uow.session.execute(
         update(store.articles)
         .where(store.articles.c.id == article_id)
-        .values(**values, version=article.version + 1, updated_at=datetime.now(UTC))
+        .values(**values, version=article.version + 1, updated_at=now)
     )
+    await _lapse_schedule(uow, article, Action.cancel_schedule, by.username, now)
     after = await _reload(uow, article_id)
     uow.audit(
         actor=by.username,

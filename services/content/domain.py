@@ -133,6 +133,66 @@ def approval_action(publish_at: datetime | None, now: datetime) -> Action:
     return Action.schedule if publish_at is not None and publish_at > now else Action.approve
 
 
+class Lapse(StrEnum):
+    """Why an approval will not be published (ApprovalSuperseded.reason)."""
+
+    #: A newer revision was made since (the board head forced one, say).
+    newer_revision = "newer_revision"
+    #: The working copy changed after the approved revision was frozen.
+    edited = "edited"
+    #: The article was taken off the site.
+    withdrawn = "withdrawn"
+    #: The board cancelled the scheduled publication.
+    schedule_cancelled = "schedule_cancelled"
+
+
+#: The board's decision arrived for a revision content had already decided on (the same
+#: approval delivered again): nothing to do and nothing to tell.
+ALREADY_DECIDED = "already_decided"
+
+
+def approval_fate(
+    *, state: State, current_revision_id: str | None, revision_id: str, revision_decision: str
+) -> Action | Lapse | str:
+    """What an approval of `revision_id` does to the article as it is now.
+
+    Action.approve (publish it; schedule it if it carries a future time) when the
+    article still waits for exactly this decision; ALREADY_DECIDED when this revision
+    was decided before; otherwise why it lapsed, which content announces
+    (ApprovalSuperseded) rather than ignore: editorial would say approved forever
+    while nothing is published. A lapsed approval never publishes anything: neither
+    the old text, which someone has since changed or taken down, nor the new one,
+    which nobody reviewed.
+    """
+    if revision_decision != "pending":
+        return ALREADY_DECIDED
+    if current_revision_id != revision_id:
+        return Lapse.newer_revision
+    if state is State.submitted:
+        return Action.approve
+    if state is State.withdrawn:
+        return Lapse.withdrawn
+    # Withdrawn during its review and edited since (the only other way out of
+    # submitted without a decision): the working copy is no longer the revision.
+    return Lapse.edited
+
+
+#: What a change to a scheduled article does to the approval waiting for its time.
+_LAPSES_SCHEDULE = {
+    Action.edit: Lapse.edited,
+    Action.cancel_schedule: Lapse.schedule_cancelled,
+    Action.withdraw: Lapse.withdrawn,
+}
+
+
+def schedule_lapse(state: State, action: Action, *, has_schedule: bool) -> Lapse | None:
+    """Why `action` on an article makes its scheduled approval lapse, or None if it does
+    not (there is none, or the action leaves it alone)."""
+    if not has_schedule or state is not State.scheduled:
+        return None
+    return _LAPSES_SCHEDULE.get(action)
+
+
 WITHDRAWAL_KINDS_VI = {
     "notice": "gỡ và hiện thông báo công khai",
     "redirect": "gỡ và chuyển người đọc sang trang khác",

@@ -16,9 +16,17 @@ from contracts import (
 from runtime.messaging import UnitOfWork
 from runtime.upsert import upsert_newer
 from services.content import categories as trees
-from services.content import category_commands, store
+from services.content import category_commands, commands, store
 from services.content.commands import publish_revision
-from services.content.domain import Action, State, approval_action, next_state
+from services.content.domain import (
+    ALREADY_DECIDED,
+    Action,
+    Lapse,
+    State,
+    approval_action,
+    approval_fate,
+    next_state,
+)
 
 log = logging.getLogger("portal.content")
 
@@ -49,8 +57,26 @@ async def _decided_article(uow: UnitOfWork, article_id: str, revision_id: str):
 
 
 async def on_revision_approved(uow: UnitOfWork, event: RevisionApproved, _env: Envelope) -> None:
-    article = await _decided_article(uow, event.article_id, event.revision_id)
-    if article is None:
+    article = await store.get_article(uow.session, event.article_id, for_update=True)
+    revision = await store.get_revision(uow.session, event.revision_id)
+    if article is None or revision is None or revision.article_id != article.id:
+        log.warning("approval of an unknown revision", extra={"revision": event.revision_id})
+        return
+    fate = approval_fate(
+        state=State(article.state),
+        current_revision_id=article.current_revision_id,
+        revision_id=revision.id,
+        revision_decision=revision.decision,
+    )
+    now = datetime.now(UTC)
+    if fate == ALREADY_DECIDED:
+        log.info("approval of a revision decided before", extra={"revision": revision.id})
+        return
+    if isinstance(fate, Lapse):
+        # Not published, and said so: editorial would otherwise wait for it forever.
+        await commands.lapse_approval(
+            uow, article, revision.id, fate, approved_by=event.decided_by, by="", now=now
+        )
         return
     await uow.session.execute(
         update(store.revisions)
@@ -59,7 +85,6 @@ async def on_revision_approved(uow: UnitOfWork, event: RevisionApproved, _env: E
     )
     revision = await store.get_revision(uow.session, event.revision_id)
     assert revision is not None
-    now = datetime.now(UTC)
     action = approval_action(event.publish_at, now)
     if action is Action.schedule:
         await uow.session.execute(

@@ -265,6 +265,21 @@ async def articles_in_category(session: AsyncSession, tenant: str, slug: str) ->
     return int(await session.scalar(query) or 0)
 
 
+def storage_key(tenant: str, media_id: str, name: str) -> str:
+    """Where one stored copy of an upload lives in MediaStorage."""
+    return f"{tenant}/{media_id}/{name}"
+
+
+async def media_keys(session: AsyncSession) -> set[str]:
+    """Every stored copy of every upload, as storage keys (for backups)."""
+    result = await session.stream(select(media.c.tenant, media.c.id, media.c.variants))
+    return {
+        storage_key(tenant, media_id, v["name"])
+        async for tenant, media_id, variants in result
+        for v in variants
+    }
+
+
 async def get_media(session: AsyncSession, media_id: str) -> Row | None:
     return (await session.execute(select(media).where(media.c.id == media_id))).first()
 

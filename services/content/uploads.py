@@ -28,13 +28,10 @@ from services.content.media import (
     inspect,
     validate_alt_text,
 )
+from services.content.store import storage_key
 
 #: Largest upload accepted over HTTP: the largest kind's limit plus the form's overhead.
 MAX_UPLOAD_BYTES = 21 * 1024 * 1024
-
-
-def storage_key(tenant: str, media_id: str, name: str) -> str:
-    return f"{tenant}/{media_id}/{name}"
 
 
 async def upload(

@@ -7,13 +7,13 @@ from pathlib import Path
 from litestar import Litestar
 
 from contracts import (
+    ApprovalSuperseded,
     ArticlePublished,
     DeliveryConfirmed,
     RevisionSubmitted,
     TenantUpserted,
     topics,
 )
-from runtime.auth import jwt_auth
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings
@@ -29,6 +29,7 @@ SUBSCRIPTIONS = (
         {
             RevisionSubmitted: handlers.on_revision_submitted,
             ArticlePublished: handlers.on_article_published,
+            ApprovalSuperseded: handlers.on_approval_superseded,
         },
     ),
     Subscription(topics.RECEIPT, {DeliveryConfirmed: handlers.on_delivery_confirmed}),
@@ -38,7 +39,7 @@ SUBSCRIPTIONS = (
 
 def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
-    auth = jwt_auth(settings, open_paths=["/api/v1/reviews/grounds"])
+    auth = service.token_auth(open_paths=["/api/v1/reviews/grounds"])
     app = service.http_app([ReviewController, RoyaltyController], on_app_init=[auth.on_app_init])
     return service, app
 

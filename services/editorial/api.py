@@ -25,6 +25,7 @@ from services.editorial.domain import (
     AlreadyDecided,
     OwnWork,
     Status,
+    lapse_message,
     receipt,
 )
 
@@ -81,16 +82,22 @@ class ReviewOut(BaseModel):
     post_reviewed_by: str | None
     post_reviewed_at: datetime | None
     post_review_note: str | None
+    #: Set when content will not publish the approval (the article changed since).
+    lapse_reason: str | None = None
+    lapsed_at: datetime | None = None
+    #: What the editors read about it, in Vietnamese.
+    lapse_message: str | None = None
 
     @classmethod
     def of(cls, row: Row) -> ReviewOut:
-        return cls.model_validate(dict(row._mapping))
+        values = dict(row._mapping)
+        return cls.model_validate({**values, "lapse_message": lapse_message(row.lapse_reason)})
 
 
 class StepOut(BaseModel):
     step: str
     label: str
-    status: Literal["done", "waiting", "late"]
+    status: Literal["done", "waiting", "late", "stopped"]
     at: datetime | None
     after_ms: int | None
     due_at: datetime | None
@@ -103,6 +110,10 @@ class ReceiptOut(BaseModel):
     complete: bool
     late: bool
     steps: list[StepOut]
+    #: Nothing more will happen: every step done, or the approval lapsed.
+    ended: bool = False
+    #: Why it ended without publication, in Vietnamese (None otherwise).
+    message: str | None = None
 
 
 async def _review(service: Service, revision_id: UUID, by: Principal, role: Role) -> Row:
@@ -197,7 +208,8 @@ class ReviewController(Controller):
     ) -> ReceiptOut:
         """Which consumers have taken the approved revision, and when."""
         review = await _review(service, revision_id, request.user, Role.collaborator)
-        if review.status != Status.approved or review.decided_at is None:
+        lapsed = review.status == Status.superseded and review.lapsed_at is not None
+        if (review.status != Status.approved and not lapsed) or review.decided_at is None:
             raise ClientException("Bài chưa được duyệt nên chưa có biên nhận đăng.", 409)
         assert service.db
         async with service.db.read() as session:
@@ -220,14 +232,18 @@ class ReviewController(Controller):
             consumer_steps=service.settings.receipt_steps,
             now=datetime.now(UTC),
             budget=timedelta(seconds=service.settings.receipt_budget_seconds),
+            lapsed_at=review.lapsed_at if lapsed else None,
         )
+        complete = all(s.status == "done" for s in steps)
         return ReceiptOut(
             revision_id=review.revision_id,
             article_id=review.article_id,
             status=review.status,
-            complete=all(s.status == "done" for s in steps),
+            complete=complete,
             late=any(s.status == "late" for s in steps),
             steps=[StepOut.model_validate(s, from_attributes=True) for s in steps],
+            ended=complete or lapsed,
+            message=lapse_message(review.lapse_reason) if lapsed else None,
         )
 
 

@@ -40,7 +40,7 @@ class Decision:
     royalty_coefficient: str | None = None
 
 
-def _snapshot(review: Row) -> dict[str, Any]:
+def snapshot(review: Row) -> dict[str, Any]:
     return {
         "status": review.status,
         "revision_number": review.revision_number,
@@ -54,6 +54,7 @@ def _snapshot(review: Row) -> dict[str, Any]:
         if review.royalty_coefficient is not None
         else None,
         "needs_post_review": review.needs_post_review,
+        "lapse_reason": review.lapse_reason,
     }
 
 
@@ -108,8 +109,8 @@ async def decide_revision(uow: UnitOfWork, by: Principal, revision_id: str, d: D
         action="review.approve" if d.approve else "review.reject",
         subject=f"article:{review.article_id}",
         tenant=review.tenant,
-        before=_snapshot(review),
-        after={**_snapshot(after), "revision_id": revision_id},
+        before=snapshot(review),
+        after={**snapshot(after), "revision_id": revision_id},
     )
     return after
 
@@ -143,8 +144,8 @@ async def post_review(uow: UnitOfWork, by: Principal, revision_id: str, note: st
         action="review.post_review",
         subject=f"article:{review.article_id}",
         tenant=review.tenant,
-        before=_snapshot(review),
-        after={**_snapshot(after), "note": note},
+        before=snapshot(review),
+        after={**snapshot(after), "note": note},
     )
     return after
 

@@ -17,7 +17,8 @@ class Status(StrEnum):
     pending = "pending"
     approved = "approved"
     rejected = "rejected"
-    #: A newer revision of the same article was submitted before a decision.
+    #: A newer revision of the same article was submitted before a decision, or the
+    #: approval lapsed before publication (content's ApprovalSuperseded: `lapse` says why).
     superseded = "superseded"
 
 
@@ -54,6 +55,39 @@ STATUS_LABELS_VI = {
     Status.rejected: "đã trả lại",
     Status.superseded: "đã có bản gửi mới hơn",
 }
+
+#: What the editors read when an approval lapsed, by ApprovalSuperseded.reason. What
+#: a newsroom expects next: the approval is spent, nothing of it goes live, and the
+#: article's current text reaches the site only after the board approves it in turn:
+#: the editor sends it again (edited, withdrawn, cancelled), or the newer revision is
+#: already with the board (or, forced, in its post-review queue).
+LAPSE_MESSAGES_VI = {
+    "edited": "Bài đã được sửa trong khi duyệt; bản được duyệt không còn là bản hiện tại "
+    "— cần duyệt lại.",
+    "newer_revision": "Bài đã có bản mới hơn trong khi duyệt; bản được duyệt không còn là "
+    "bản hiện tại — cần duyệt bản mới.",
+    "withdrawn": "Bài đã bị gỡ trong khi duyệt; bản được duyệt sẽ không được đăng — muốn "
+    "đăng lại cần gửi duyệt lại.",
+    "schedule_cancelled": "Lịch đăng đã bị huỷ; bản được duyệt sẽ không được đăng — muốn "
+    "đăng cần gửi duyệt lại.",
+}
+LAPSE_FALLBACK_VI = "Bản được duyệt không còn là bản hiện tại của bài — cần duyệt lại."
+
+
+def lapse_message(reason: str | None) -> str | None:
+    """The editors' sentence for an approval that lapsed; None if it did not."""
+    if reason is None:
+        return None
+    return LAPSE_MESSAGES_VI.get(reason, LAPSE_FALLBACK_VI)
+
+
+def lapse(status: Status) -> Status | None:
+    """The review's status once content said its approval will not be published; None:
+    nothing to change (already superseded, or rejected: no approval to withdraw)."""
+    if status in (Status.approved, Status.pending):
+        return Status.superseded
+    return None
+
 
 #: Quy chế 004, Điều 14.3: information that shall be refused.
 REJECTION_GROUNDS_VI = {
@@ -105,6 +139,7 @@ STEP_LABELS_VI = {
     "search": "Có trong tìm kiếm",
     "syndication": "Đăng lại trên trang thành phần",
     "partners": "Gửi hệ thống đối tác",
+    "lapsed": "Bản được duyệt không còn hiệu lực",
 }
 
 
@@ -112,7 +147,7 @@ STEP_LABELS_VI = {
 class Step:
     step: str
     label: str
-    #: done | waiting | late
+    #: done | waiting | late | stopped (will not happen: the approval lapsed)
     status: str
     at: datetime | None
     #: Milliseconds from the previous step (from the publication time for "published").
@@ -129,14 +164,21 @@ def receipt(
     consumer_steps: tuple[str, ...],
     now: datetime,
     budget: timedelta = timedelta(seconds=10),
+    lapsed_at: datetime | None = None,
 ) -> list[Step]:
     """Where an approved revision is: each step done, waiting, or late (past its budget).
 
     Publication is due at the scheduled time (or the decision); each consumer is due
     `budget` after publication. A consumer that confirms after its budget is shown
-    done, with its timing: lateness is for what has not happened yet.
+    done, with its timing: lateness is for what has not happened yet. An approval
+    that lapsed (`lapsed_at`) ends there: nothing after it will happen, so nothing
+    waits or is late.
     """
     steps = [Step("approved", STEP_LABELS_VI["approved"], "done", decided_at, None, None)]
+    if lapsed_at is not None:
+        after = max(int((lapsed_at - decided_at).total_seconds() * 1000), 0)
+        steps.append(Step("lapsed", STEP_LABELS_VI["lapsed"], "stopped", lapsed_at, after, None))
+        return steps
     due = publish_at or decided_at
     if publish_at is not None:
         reached = published_at is not None or now >= publish_at

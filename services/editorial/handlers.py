@@ -1,12 +1,14 @@
 """editorial's event consumers: submitted revisions join the review queue; forced
 and migrated ones are approved at once; publications and consumers' confirmations
-feed the publish receipt and the royalties report."""
+feed the publish receipt and the royalties report; approvals content will not
+publish end their receipt."""
 
 from __future__ import annotations
 
 from sqlalchemy import update
 
 from contracts import (
+    ApprovalSuperseded,
     ArticlePublished,
     DeliveryConfirmed,
     Envelope,
@@ -17,7 +19,8 @@ from contracts import (
 from runtime.messaging import UnitOfWork
 from runtime.upsert import insert_once, upsert_newer
 from services.editorial import store
-from services.editorial.domain import Status
+from services.editorial.commands import snapshot
+from services.editorial.domain import Status, lapse, lapse_message
 
 
 async def on_revision_submitted(uow: UnitOfWork, event: RevisionSubmitted, _env: Envelope) -> None:
@@ -93,6 +96,42 @@ async def on_article_published(uow: UnitOfWork, event: ArticlePublished, _env: E
             "first_published_at": event.published_at,
             "title": event.title,
             "kind": event.kind,
+        },
+    )
+
+
+async def on_approval_superseded(
+    uow: UnitOfWork, event: ApprovalSuperseded, _env: Envelope
+) -> None:
+    """content will not publish this approval (the article changed since): the review
+    says so, its receipt stops waiting, and the change is in the audit log as the
+    approval was."""
+    review = await store.get_review(uow.session, event.revision_id, for_update=True)
+    if review is None:
+        return
+    status = lapse(Status(review.status))
+    if status is None:
+        return
+    await uow.session.execute(
+        update(store.reviews)
+        .where(store.reviews.c.revision_id == event.revision_id)
+        .values(status=status, lapse_reason=event.reason, lapsed_at=event.superseded_at)
+    )
+    after = await store.get_review(uow.session, event.revision_id)
+    assert after is not None
+    uow.audit(
+        actor="system",
+        action="review.approval_lapsed",
+        subject=f"article:{review.article_id}",
+        tenant=review.tenant,
+        before=snapshot(review),
+        after={
+            **snapshot(after),
+            "revision_id": review.revision_id,
+            "current_revision_id": event.current_revision_id,
+            "article_state": event.article_state,
+            "superseded_by": event.superseded_by,
+            "message": lapse_message(event.reason),
         },
     )
 

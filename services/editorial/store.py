@@ -61,6 +61,9 @@ reviews = Table(
     Column("post_reviewed_by", String(100), nullable=True),
     Column("post_reviewed_at", UtcDateTime(), nullable=True),
     Column("post_review_note", Text, nullable=True),
+    #: An approval content will not publish (ApprovalSuperseded): why, and since when.
+    Column("lapse_reason", String(30), nullable=True),
+    Column("lapsed_at", UtcDateTime(), nullable=True),
     Index("ix_reviews_queue", "tenant", "status", "submitted_at"),
     Index("ix_reviews_post_review", "tenant", "needs_post_review"),
 )

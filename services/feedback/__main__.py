@@ -10,7 +10,6 @@ from litestar import Litestar
 from litestar.di import Provide
 
 from contracts import TenantUpserted, topics
-from runtime.auth import jwt_auth
 from runtime.consumer import Subscription
 from runtime.ratelimit import Limiter
 from runtime.service import Service, run_service
@@ -52,7 +51,7 @@ def build(
     ).run
     service.background["mailer"] = Mailer(service.unit_of_work, Smtp(settings), clock).run
     service.background["retention"] = functools.partial(retention.run, service.unit_of_work, clock)
-    auth = jwt_auth(settings)
+    auth = service.token_auth()
     # Repeat ratings are damped in this process's memory only (see ratings.py).
     recent_votes = RecentVotes()
     routes: list[Any] = [

@@ -169,6 +169,10 @@ class QuestionOut(BaseModel):
     published_at: datetime | None
     classification_overdue: bool
     answer_overdue: bool
+    #: The question as it is (or will be) published, what the board approves; given
+    #: when one question is read (None in lists and in answers to actions).
+    public_title: str | None = None
+    public_text: str | None = None
     history: list[dict[str, Any]] = []
     #: The files sent with it; listed when one question is read (None in lists).
     attachments: list[AttachmentOut] | None = None
@@ -182,6 +186,7 @@ class QuestionOut(BaseModel):
         out = cls.model_validate(fields)
         if files is not None:
             out.attachments = [AttachmentOut.of(f) for f in files]
+            out.public_text, out.public_title = commands.public_question(row)
         out.history = [
             {"at": h.at, "action": h.action, "status": h.status, "actor": h.actor,
              "note": h.note, "public": h.public}

@@ -33,9 +33,9 @@ from services.feedback.domain import (
     NotAllowed,
     Status,
     new_code,
-    redact,
     require,
 )
+from services.feedback.personal_data import Person, redact, redact_answer
 
 
 class NotFound(LookupError):
@@ -290,7 +290,9 @@ async def draft(
     uow: UnitOfWork, question_id: str, *, answer_html: str, by: str, now: datetime
 ) -> Row:
     row = await _locked(uow, question_id, "draft")
-    clean = sanitize_html(answer_html)
+    # Stored as it will be published: the board approves what citizens will read,
+    # without the asker's name, contacts or house number (the mail to them says so).
+    clean = redact_answer(sanitize_html(answer_html), asker(row), row.text)
     if not _text_of(clean):
         raise Invalid("Câu trả lời không có nội dung.")
     await store.change(uow.session, row.id, {
@@ -314,9 +316,7 @@ async def approve(
 ) -> Row:
     """The board approves the answer: published without the sender's personal data."""
     row = await _locked(uow, question_id, "approve")
-    names = [row.sender_name, *(row.sender_name or "").split()[-1:]]
-    public_text = redact(row.text, names)
-    public_title = redact(row.title, names)
+    public_text, public_title = public_question(row)
     on_time = row.answer_due is None or now <= row.answer_due
     path = f"/hoi-dap/{row.code}"
     await store.change(uow.session, row.id, {
@@ -343,6 +343,19 @@ async def approve(
               tenant=row.tenant, before={"status": row.status},
               after={"status": Status.PUBLISHED, "on_time": on_time})  # fmt: skip
     return await _reload(uow, row.id)
+
+
+def asker(row: Row) -> Person:
+    return Person(row.sender_name, row.sender_email, row.sender_phone)
+
+
+def public_question(row: Row) -> tuple[str, str]:
+    """(text, title) of a question as it is, or will be, published: no personal data.
+    Once published, what was published (the title was replaced by its public form)."""
+    if row.published_question is not None:
+        return row.published_question, row.title
+    person = asker(row)
+    return redact(row.text, person), redact(row.title, person)
 
 
 async def _mail_sender(uow: UnitOfWork, row: Row, now: datetime, subject: str, text: str) -> None:

@@ -51,7 +51,8 @@ from runtime.types import UtcDateTime
 from services.feedback import confirmations, store
 from services.feedback.calendar import TZ, end_of_day, local_day, start_of_day
 from services.feedback.commands import NotFound
-from services.feedback.domain import Invalid, NotAllowed, redact
+from services.feedback.domain import Invalid, NotAllowed
+from services.feedback.personal_data import Person, redact
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -192,7 +193,7 @@ def public_name(name: str, show_name: bool) -> str:
 def public_text(text: str, name: str) -> str:
     """A comment's text as published: no emails, phone or ID numbers, nor the sender's
     name (which is shown, if at all, beside the text)."""
-    return redact(text, [name, *name.split()[-1:]])
+    return redact(text, Person(name))
 
 
 def article_label(articles: Sequence[dict[str, Any]], position: int | None) -> str:

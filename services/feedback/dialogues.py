@@ -50,6 +50,7 @@ from services.feedback.calendar import TZ
 from services.feedback.commands import NotFound
 from services.feedback.consultations import public_name, public_text
 from services.feedback.domain import Invalid, NotAllowed
+from services.feedback.personal_data import Person, redact_answer
 
 # --- tables ----------------------------------------------------------------------------------
 
@@ -282,7 +283,10 @@ async def answer(
         raise NotAllowed("Câu hỏi chưa được người hỏi xác nhận.")
     if row.status == QuestionStatus.ANSWERED:
         raise NotAllowed("Câu hỏi đã được trả lời.")
-    clean = sanitize_html(answer_html)
+    # Published at once: without the asker's contacts or house number, nor their name
+    # unless they chose to show it beside their question.
+    asker = Person(row.name if not row.show_name else "", row.email)
+    clean = redact_answer(sanitize_html(answer_html), asker, row.text)
     if not _has_text(clean):
         raise Invalid("Câu trả lời không có nội dung.")
     last = select(func.max(q.sequence)).where(q.dialogue_id == dialogue.id)

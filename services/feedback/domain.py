@@ -1,4 +1,4 @@
-"""A question's life, tracking codes and personal-data removal (pure: no I/O).
+"""A question's life and tracking codes (pure: no I/O); personal data: personal_data.py.
 
 unconfirmed ─confirm─▶ received ─classify─▶ classified ─draft─▶ drafted ─approve─▶ published
                           │                  │  ▲                │
@@ -133,25 +133,7 @@ def normalise_code(text: str) -> str | None:
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-# --- personal data ----------------------------------------------------------------
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-# Phone numbers (0 or +84, 9–11 digits, spaces or dots between groups) and ID numbers
-# (CMND 9 digits, CCCD 12 digits).
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
-_ID_NUMBER = re.compile(r"(?<!\d)(?:\d{12}|\d{9})(?!\d)")
-REDACTED = "[đã ẩn]"
-
-
-def redact(text: str, names: list[str]) -> str:
-    """The text with the sender's names, emails, phone and ID numbers removed, for
-    publication (Luật Bảo vệ dữ liệu cá nhân: publish no personal data)."""
-    out = _EMAIL.sub(REDACTED, text)
-    out = _PHONE.sub(REDACTED, out)
-    out = _ID_NUMBER.sub(REDACTED, out)
-    for name in sorted({n.strip() for n in names if len(n.strip()) >= 3}, key=len, reverse=True):
-        out = re.sub(re.escape(name), REDACTED, out, flags=re.IGNORECASE)
-    return out
+# --- contact details -------------------------------------------------------------
 
 
 def valid_phone(text: str) -> str | None:

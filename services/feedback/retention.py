@@ -85,12 +85,17 @@ async def sweep(unit_of_work: Callable[[], UnitOfWork], now: datetime) -> Forgot
 
 async def _unconfirmed_questions(uow: UnitOfWork, expired: datetime) -> int:
     q = store.questions
+    # The question rows first, as every writer of a question takes them (then its
+    # other rows): locked in id order, skipping one whose sender is confirming it
+    # right now (its status is checked again under the lock).
     ids = list(
         (
             await uow.session.execute(
                 select(q.c.id)
                 .where(q.c.status == Status.UNCONFIRMED, q.c.submitted_at < expired)
+                .order_by(q.c.id)
                 .limit(BATCH)
+                .with_for_update(skip_locked=True)
             )
         ).scalars()
     )

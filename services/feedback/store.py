@@ -375,8 +375,28 @@ async def clear_alarms(session: AsyncSession, question_id: str, clock: str | Non
 async def due_alarms(
     session: AsyncSession, now: datetime, limit: int, *, skip_locked: bool
 ) -> list[Row]:
-    """Alarms whose time came, with their questions, oldest first; locked, so that two
-    watchers never send the same one."""
+    """Alarms whose time came, with their questions, for at most `limit` questions.
+
+    Lock order, the one every writer of a question follows: the question's row first
+    (FOR UPDATE), then its alarms, log and other rows. Commands lock their question
+    and then delete or replace its alarms; the watcher used to lock alarms and then
+    update their questions, and on PostgreSQL the two deadlocked. Here the questions
+    with due alarms are locked first, in id order, skipping those a command (or
+    another watcher) holds: the watcher never waits for a command, and leaves that
+    question for the next sweep. Their due alarms are then read under those locks (a
+    command may have cleared them meanwhile), oldest first; every writer of alarms
+    holds the question, so nobody else can hold them.
+    """
+    due = select(alarms.c.question_id).where(alarms.c.fire_at <= now)
+    lock = (
+        select(questions.c.id).where(questions.c.id.in_(due)).order_by(questions.c.id).limit(limit)
+    )
+    if skip_locked:
+        # LIMIT counts the rows taken: locked ones are skipped, not counted.
+        lock = lock.with_for_update(skip_locked=True)
+    locked = list((await session.execute(lock)).scalars())
+    if not locked:
+        return []
     query = (
         select(
             alarms,
@@ -386,12 +406,9 @@ async def due_alarms(
             questions.c.status,
         )
         .join(questions, questions.c.id == alarms.c.question_id)
-        .where(alarms.c.fire_at <= now)
-        .order_by(alarms.c.fire_at)
-        .limit(limit)
+        .where(alarms.c.fire_at <= now, alarms.c.question_id.in_(locked))
+        .order_by(alarms.c.fire_at, alarms.c.question_id, alarms.c.clock, alarms.c.kind)
     )
-    if skip_locked:
-        query = query.with_for_update(of=alarms, skip_locked=True)
     return list((await session.execute(query)).all())
 
 

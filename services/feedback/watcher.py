@@ -3,8 +3,12 @@
 Its agenda is the `alarms` table, written with the question in the same transaction,
 so it survives restarts: on start it sends whatever fell due while it was down. An
 alarm row is deleted in the transaction that writes its event to the outbox, so a
-second sweep, a second watcher (rows are locked, SKIP LOCKED on PostgreSQL) or a crash
-between the two never sends it twice; finishing a step deletes its alarms.
+second sweep, a second watcher or a crash between the two never sends it twice;
+finishing a step deletes its alarms.
+
+Locks: like every command, a sweep locks the question rows first (in id order, SKIP
+LOCKED on PostgreSQL: a question a command holds waits for the next sweep), then their
+alarms and log (see store.due_alarms): one order, so no deadlock with the staff.
 """
 
 from __future__ import annotations
@@ -87,6 +91,8 @@ class Watcher:
                     )
                 )  # fmt: skip
                 swept.warned += 1
+        # The questions are locked already (store.due_alarms): these touch only rows of
+        # questions this transaction holds, so they never wait.
         keys = [(a.question_id, a.clock, a.kind) for a in due]
         alarms = store.alarms
         await uow.session.execute(
@@ -98,7 +104,7 @@ class Watcher:
             if ids:
                 await uow.session.execute(
                     update(store.questions)
-                    .where(store.questions.c.id.in_(ids))
+                    .where(store.questions.c.id.in_(sorted(ids)))
                     .values({f"{clock}_overdue": True})
                 )
         if logs:

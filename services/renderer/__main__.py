@@ -13,7 +13,6 @@ from contracts import (
     TenantUpserted,
     topics,
 )
-from runtime.auth import jwt_auth
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings
@@ -38,7 +37,7 @@ SUBSCRIPTIONS = (
 def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(NAME, settings, migrations_dir=MIGRATIONS, subscriptions=SUBSCRIPTIONS)
     # Citizens' pages are open (exclude_from_auth); only the editors' preview needs a token.
-    auth = jwt_auth(settings)
+    auth = service.token_auth()
     return service, service.http_app(
         pages.ROUTES, on_app_init=[auth.on_app_init, rendering.on_app_init(service)]
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -18,7 +17,6 @@ from contracts import (
     TenantUpserted,
     topics,
 )
-from runtime.auth import jwt_auth
 from runtime.consumer import Subscription
 from runtime.service import Service, run_service
 from runtime.settings import Settings
@@ -26,9 +24,10 @@ from services.search import handlers, pages, store
 from services.search.api import SearchController, Searcher
 from services.search.engine import Engine
 from services.search.indexer import Indexer
+from services.search.reindex import main as reindex
+from services.search.wiring import MIGRATIONS, NAME, index_dir, make_engine
 
-NAME = "search"
-MIGRATIONS = Path(__file__).parent / "migrations"
+__all__ = ["MIGRATIONS", "NAME", "build", "index_dir", "make_engine"]
 
 SUBSCRIPTIONS = (
     Subscription(topics.TENANT, {TenantUpserted: handlers.on_tenant_upserted}),
@@ -42,23 +41,6 @@ SUBSCRIPTIONS = (
     ),
     Subscription(topics.QUESTION, {AnswerPublished: handlers.on_answer_published}),
 )
-
-
-def make_engine(settings: Settings) -> Engine:
-    """OpenSearch when OPENSEARCH_URL is set, else tantivy under the data directory."""
-    if settings.opensearch_url:
-        from services.search.opensearch_engine import OpenSearchEngine
-
-        return OpenSearchEngine(
-            settings.opensearch_url, alias=f"{settings.schema_prefix}portal-search"
-        )
-    from services.search.tantivy_engine import TantivyEngine
-
-    return TantivyEngine(index_dir(settings))
-
-
-def index_dir(settings: Settings) -> Path:
-    return settings.data_dir / f"{settings.schema_prefix}search-index"
 
 
 def build(settings: Settings, engine: Engine | None = None) -> tuple[Service, Litestar]:
@@ -85,7 +67,7 @@ def build(settings: Settings, engine: Engine | None = None) -> tuple[Service, Li
         return {"engine": "ok"}
 
     service.extra_checks.append(check_engine)
-    auth = jwt_auth(settings)
+    auth = service.token_auth()
     app = service.http_app(
         [SearchController, *pages.ROUTES],
         dependencies={"searcher": Provide(lambda: searcher, sync_to_thread=False)},
@@ -99,8 +81,6 @@ def build(settings: Settings, engine: Engine | None = None) -> tuple[Service, Li
 if __name__ == "__main__":
     if sys.argv[1:] == ["reindex"]:
         # Rebuild beside the live index and swap; the serving processes carry on.
-        from services.search.reindex import main as reindex
-
         print(asyncio.run(reindex(Settings())))
     else:
         run_service(NAME, build)

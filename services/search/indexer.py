@@ -22,7 +22,7 @@ from prometheus_client import Counter, Histogram
 
 from contracts import DeliveryConfirmed
 from runtime.db import Database
-from runtime.lease import DEFAULT_TTL, Lease, LeaseLost
+from runtime.lease import DEFAULT_TTL, LeaseLost, run_singleton, singleton_lease
 from runtime.messaging import UnitOfWork
 from services.search import store
 from services.search.documents import SearchDoc
@@ -54,18 +54,14 @@ class Indexer:
         self._wake = asyncio.Event()
         #: Set once the engine has started: nothing is applied before.
         self.ready = asyncio.Event()
-        on_postgres = db is not None and db.is_postgres
-        self.lease = Lease(db, "search-indexer", ttl=lease_ttl) if on_postgres else None
+        self.lease = singleton_lease(db, "search-indexer", lease_ttl)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
         await self.ready.wait()
-        if self.lease is None:
-            await self._loop()
-        else:
-            await self.lease.run_while_held(self._loop)
+        await run_singleton(self.lease, self._loop)
 
     async def _loop(self) -> None:
         backoff = self.poll_seconds

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
 from opensearchpy import AsyncOpenSearch, NotFoundError, RequestError
@@ -37,11 +38,19 @@ class OpenSearchEngine:
     name = "opensearch"
 
     def __init__(
-        self, url: str, *, alias: str = "portal-search", client: AsyncOpenSearch | None = None
+        self,
+        url: str,
+        *,
+        alias: str = "portal-search",
+        client: AsyncOpenSearch | None = None,
+        ca_file: Path | None = None,
     ) -> None:
+        """`url` may carry the user (https://user:password@host:9200); `ca_file` is the
+        CA that signed the cluster's certificate, when it is not a public one."""
         self.alias = alias
+        tls = {"ca_certs": str(ca_file)} if ca_file else {}
         self.client = client or AsyncOpenSearch(
-            hosts=[url], timeout=10, max_retries=2, retry_on_timeout=True
+            hosts=[url], timeout=10, max_retries=2, retry_on_timeout=True, **tls
         )
 
     async def start(self) -> None:

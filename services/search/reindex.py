@@ -21,6 +21,7 @@ from runtime.settings import Settings
 from services.search import store
 from services.search.documents import SearchDoc
 from services.search.engine import Engine
+from services.search.wiring import MIGRATIONS, NAME, make_engine
 
 #: Covers clock skew between this process and the writers of `changed_at`.
 SKEW = timedelta(seconds=5)
@@ -53,8 +54,6 @@ async def _replay(db: Database, since: datetime) -> int:
 
 async def main(settings: Settings) -> dict[str, int]:
     """Migrate search's record if needed, then rebuild the index of these settings."""
-    from services.search.__main__ import MIGRATIONS, NAME, make_engine
-
     db = Database(NAME, settings)
     await upgrade(db, MIGRATIONS)
     engine = make_engine(settings)

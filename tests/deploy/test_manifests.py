@@ -19,23 +19,30 @@ Nothing here needs Docker, a cluster, kubectl or the network:
 
 from __future__ import annotations
 
+import ast
 import copy
+import functools
 import json
 import os
 import re
 import shutil
 import subprocess
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import yaml
 
+from contracts import topics as topic_registry
 from contracts.topics import TOPICS as CONTRACT_TOPICS
+from contracts.topics import Topic
 from runtime.launch import PROCESSES as LAUNCHED
 from runtime.messaging import EVENT_MAX_STORED_BYTES
+from runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -60,13 +67,15 @@ AUTOSCALED = {"gateway", "renderer", "feedback", "search"}
 PORT = 8000
 
 # Read by every process; the services add DATABASE_URL, the callers SERVICE_URLS,
-# feedback MAIL_ENV.
+# feedback MAIL_ENV, the Redis users REDIS_URL, search OPENSEARCH_URL. Each signs in to
+# Kafka as its own user (KAFKA_SASL_USERNAME); its migrations too, as the same user.
 COMMON_ENV = {
     "HOST",
     "PORT",
-    "REDIS_URL",
     "KAFKA_BOOTSTRAP_SERVERS",
-    "OPENSEARCH_URL",
+    "KAFKA_SASL_MECHANISM",
+    "KAFKA_SASL_USERNAME",
+    "KAFKA_SASL_PASSWORD",
     "PORTAL_AUTH_SECRET",
     "PORTAL_AUTH_PUBLIC_KEY",
     "OTEL_EXPORTER_OTLP_ENDPOINT",
@@ -91,8 +100,12 @@ MAIL_SECRETS = {"SMTP_USERNAME", "SMTP_PASSWORD"}
 MAILING = {"feedback"}
 SECRET_KEYS = {
     "DATABASE_URL", "PORTAL_AUTH_SECRET", "PORTAL_AUTH_PUBLIC_KEY", "PORTAL_AUTH_PRIVATE_KEY",
-    "MEDIA_S3_ACCESS_KEY", "MEDIA_S3_SECRET_KEY",
+    "MEDIA_S3_ACCESS_KEY", "MEDIA_S3_SECRET_KEY", "REDIS_URL", "OPENSEARCH_URL",
 }  # fmt: skip
+# The processes whose code reads REDIS_URL (admin's sessions and login limits, feedback's
+# abuse limits, the gateway's page cache; test_redis_users_are_who_the_code_says checks
+# it): only they are given the URL, which carries Redis's password.
+REDIS_USERS = {"admin", "feedback", "gateway"}
 # content keeps media in an S3-compatible store (MinIO in compose and the base), never
 # on a replica's disk; its keys are secrets, its address and bucket are not.
 MEDIA_ENV = {"MEDIA_S3_URL", "MEDIA_S3_BUCKET", "MEDIA_S3_ACCESS_KEY", "MEDIA_S3_SECRET_KEY"}
@@ -603,8 +616,6 @@ def test_compose_redis_is_bounded_and_evicts_instead_of_refusing(compose: dict) 
 def test_compose_search_has_its_engine_and_the_receipt_waits_for_it(compose: dict) -> None:
     services = compose["services"]
     opensearch = services["opensearch"]
-    # Local use only (see compose.yaml): no TLS and no users on the compose network.
-    assert opensearch["environment"]["DISABLE_SECURITY_PLUGIN"] == "true"
     assert any(v.split(":")[1] == "/usr/share/opensearch/data" for v in opensearch["volumes"]), (
         "the index outlives the container"
     )
@@ -649,7 +660,14 @@ def test_compose_ports_and_addresses(compose: dict) -> None:
             assert urlsplit(environment[key]).hostname == target, f"{caller}: {key}"
     # The ports the processes use on the engines are the ones the engines listen on.
     kafka_env = services["kafka"]["environment"]
-    assert "PLAINTEXT://kafka:9092" in kafka_env["KAFKA_ADVERTISED_LISTENERS"]
+    advertised = dict(
+        reversed(listener.split("://"))
+        for listener in kafka_env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    )
+    protocols = dict(
+        pair.split(":") for pair in kafka_env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(",")
+    )
+    assert protocols[advertised["kafka:9092"]].startswith("SASL_"), "clients sign in"
     assert services["kafka-topics"]["environment"]["BOOTSTRAP_SERVERS"] == "kafka:9092"
 
 
@@ -806,6 +824,86 @@ def test_topic_script_runs_against_stub_kafka_tools(tmp_path: Path) -> None:
         assert altered[name] == expected
 
 
+def _java_properties(text: str) -> dict[str, str]:
+    """A properties file as Java reads it (key=value lines, backslash escapes)."""
+    values = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.startswith(("#", "!")):
+            values[key.strip()] = re.sub(r"\\(.)", r"\1", value.lstrip())
+    return values
+
+
+def _jaas_options(config: str) -> tuple[str, dict[str, str]]:
+    """The login module and the options of a one-entry sasl.jaas.config."""
+    module = config.split()[0]
+    options = {
+        key: re.sub(r"\\(.)", r"\1", value)
+        for key, value in re.findall(r'([\w.-]+)="((?:[^"\\]|\\.)*)"', config)
+    }
+    assert config.rstrip().endswith(";"), config
+    return module, options
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+@pytest.mark.parametrize(
+    ("mechanism", "tls", "protocol"),
+    [("SCRAM-SHA-512", "1", "SASL_SSL"), ("PLAIN", "0", "SASL_PLAINTEXT")],
+)
+def test_topic_script_signs_in_with_its_own_user(
+    tmp_path: Path, mechanism: str, tls: str, protocol: str
+) -> None:
+    """With KAFKA_SASL_* (and KAFKA_TLS, KAFKA_CA_FILE) the script hands every Kafka tool
+    a client config, readable by its user only, that signs in as the given user: the
+    password survives quoting, never on a command line."""
+    log = tmp_path / "calls.log"
+    for tool in ("kafka-topics.sh", "kafka-configs.sh"):
+        stub = tmp_path / tool
+        stub.write_text(f'#!/bin/sh\necho "{tool} $*" >> "{log}"\n', encoding="utf-8")
+        stub.chmod(0o755)
+    password = 'pa"ss\\word=x;y'
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "BOOTSTRAP_SERVERS": "kafka:9093",
+        "KAFKA_BIN": str(tmp_path),
+        "CONFIG_DIR": str(tmp_path),
+        "KAFKA_SASL_MECHANISM": mechanism,
+        "KAFKA_SASL_USERNAME": "portal-kafka-topics",
+        "KAFKA_SASL_PASSWORD": password,
+        "KAFKA_TLS": tls,
+        "KAFKA_CA_FILE": "/etc/portal/kafka-ca/ca.crt",
+    }
+    subprocess.run(
+        ["bash", str(TOPIC_SCRIPT)], env=env, check=True, capture_output=True, timeout=30
+    )
+    calls = log.read_text(encoding="utf-8").splitlines()
+    assert len(calls) == 2 * len(TOPICS) + 2
+    configs = set()
+    for call in calls:
+        args = call.split()
+        assert password not in call
+        configs.add(args[args.index("--command-config") + 1])
+    (config_path,) = configs
+    assert Path(config_path).stat().st_mode & 0o077 == 0, "only the job's user reads it"
+    properties = _java_properties(Path(config_path).read_text(encoding="utf-8"))
+    assert properties["security.protocol"] == protocol
+    assert properties["sasl.mechanism"] == mechanism
+    module, options = _jaas_options(properties["sasl.jaas.config"])
+    expected_module = "Scram" if mechanism.startswith("SCRAM") else "Plain"
+    assert module.rsplit(".", 1)[1] == f"{expected_module}LoginModule"
+    assert options == {"username": "portal-kafka-topics", "password": password}
+    if tls == "1":
+        assert properties["ssl.truststore.type"] == "PEM"
+        assert properties["ssl.truststore.location"] == env["KAFKA_CA_FILE"]
+    else:
+        assert "ssl.truststore.location" not in properties
+    # Asked for a mechanism without a user: refused before any call.
+    del env["KAFKA_SASL_USERNAME"]
+    log.unlink()
+    refused = subprocess.run(["bash", str(TOPIC_SCRIPT)], env=env, capture_output=True, timeout=30)
+    assert refused.returncode != 0 and not log.exists()
+
+
 def test_topic_script_is_used_by_compose_and_kubernetes(compose: dict) -> None:
     init = compose["services"]["kafka-topics"]
     assert init["image"] == compose["services"]["kafka"]["image"]
@@ -853,13 +951,117 @@ def test_kustomizations_reference_existing_files() -> None:
                 assert manifest.resolve() in listed, f"{manifest} is not in {path}"
 
 
+#: Strimzi's operations of simple authorization (AclRule, kafka.strimzi.io/v1beta2).
+KAFKA_ACL_OPERATIONS = [
+    "Read", "Write", "Create", "Delete", "Alter", "Describe", "ClusterAction", "AlterConfigs",
+    "DescribeConfigs", "IdempotentWrite", "All",
+]  # fmt: skip
+_NAMED_RESOURCE = {
+    "type": "object",
+    "required": ["type", "name"],
+    "additionalProperties": False,
+    "properties": {
+        "type": {"enum": ["topic", "group", "transactionalId"]},
+        "name": {"type": "string", "minLength": 1},
+        "patternType": {"enum": ["literal", "prefix"]},
+    },
+}
+#: The part of Strimzi's KafkaUser CRD schema (v1beta2) that deploy/k8s uses, strict
+#: like the Kubernetes schemas: the CRD is not bundled with kubernetes-validate.
+KAFKA_USER_SCHEMA = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata", "spec"],
+    "additionalProperties": False,
+    "properties": {
+        "apiVersion": {"const": "kafka.strimzi.io/v1beta2"},
+        "kind": {"const": "KafkaUser"},
+        "metadata": {
+            "type": "object",
+            "required": ["name", "labels"],
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"},
+                "namespace": {"type": "string"},
+                "labels": {
+                    "type": "object",
+                    "required": ["strimzi.io/cluster"],
+                    "additionalProperties": {"type": "string"},
+                },
+            },
+        },
+        "spec": {
+            "type": "object",
+            "required": ["authentication", "authorization"],
+            "additionalProperties": False,
+            "properties": {
+                "authentication": {
+                    "type": "object",
+                    "required": ["type"],
+                    "additionalProperties": False,
+                    "properties": {"type": {"enum": ["tls", "tls-external", "scram-sha-512"]}},
+                },
+                "authorization": {
+                    "type": "object",
+                    "required": ["type", "acls"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "type": {"const": "simple"},
+                        "acls": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["resource", "operations"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "type": {"enum": ["allow", "deny"]},
+                                    "host": {"type": "string"},
+                                    "operations": {
+                                        "type": "array",
+                                        "minItems": 1,
+                                        "uniqueItems": True,
+                                        "items": {"enum": KAFKA_ACL_OPERATIONS},
+                                    },
+                                    "resource": {
+                                        "oneOf": [
+                                            _NAMED_RESOURCE,
+                                            {
+                                                "type": "object",
+                                                "required": ["type"],
+                                                "additionalProperties": False,
+                                                "properties": {"type": {"const": "cluster"}},
+                                            },
+                                        ]
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+CUSTOM_RESOURCE_SCHEMAS = {("kafka.strimzi.io/v1beta2", "KafkaUser"): KAFKA_USER_SCHEMA}
+
+
 def test_manifests_match_the_kubernetes_schemas(rendered: tuple[str, list[dict]]) -> None:
     kubernetes_validate = pytest.importorskip(
         "kubernetes_validate", reason="kubernetes-validate bundles the Kubernetes schemas"
     )
+    import jsonschema
+
     _, resources = rendered
     errors = []
     for resource in resources:
+        custom = CUSTOM_RESOURCE_SCHEMAS.get((resource["apiVersion"], resource["kind"]))
+        if custom is not None:
+            errors += [
+                f"{resource['kind']}/{resource['metadata']['name']}: "
+                f"{'.'.join(map(str, e.path))}: {e.message}"
+                for e in jsonschema.Draft202012Validator(custom).iter_errors(resource)
+            ]
+            continue
         try:
             kubernetes_validate.validate(resource, KUBERNETES_VERSION, strict=True)
         except kubernetes_validate.ValidationError as error:
@@ -965,6 +1167,10 @@ def test_environment_config_and_secrets(rendered: tuple[str, list[dict]]) -> Non
                 required |= set(SERVICE_URLS)
             if name in MAILING and serving:
                 required |= MAIL_ENV | MAIL_SECRETS
+            if name in REDIS_USERS and serving:
+                required.add("REDIS_URL")
+            if name in INDEXING and serving:
+                required.add("OPENSEARCH_URL")
             assert required <= available, f"{where}: missing {required - available}"
             for key in SECRET_KEYS & set(env):
                 reference = env[key]["valueFrom"]["secretKeyRef"]
@@ -984,9 +1190,7 @@ def test_environment_config_and_secrets(rendered: tuple[str, list[dict]]) -> Non
     assert (config["SMTP_PORT"] == "587") == (config["SMTP_STARTTLS"] == "1")
     assert config["PORTAL_DEMO"] == "0"
     assert set(config["PORTAL_RECEIPT_STEPS"].split(",")) == RECEIPT_STEPS
-    opensearch = urlsplit(config["OPENSEARCH_URL"])
-    assert opensearch.scheme in {"http", "https"} and opensearch.hostname
-    assert not opensearch.password, "credentials belong in the Secret"
+    assert not {"KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"} & set(config), "per process"
 
 
 def test_services_select_their_deployments(rendered: tuple[str, list[dict]]) -> None:
@@ -1338,6 +1542,8 @@ def test_kubernetes_only_content_reaches_minio(rendered: tuple[str, list[dict]])
     }
     job_labels = of_kind(resources, "Job")["minio-bucket"]["spec"]["template"]["metadata"]["labels"]
     pods["minio-bucket"] = job_labels
+    backup = of_kind(resources, "CronJob")["backup"]["spec"]["jobTemplate"]["spec"]
+    pods["backup"] = backup["template"]["metadata"]["labels"]
     admitted: set[str] = set()
     for policy in of_kind(resources, "NetworkPolicy").values():
         if not _selects(policy["spec"]["podSelector"], minio_labels):
@@ -1349,7 +1555,40 @@ def test_kubernetes_only_content_reaches_minio(rendered: tuple[str, list[dict]])
                 admitted |= {
                     n for n, labels in pods.items() if _selects(peer["podSelector"], labels)
                 }
-    assert admitted == STORING_MEDIA | {"minio-bucket"}
+    assert admitted == STORING_MEDIA | {"minio-bucket", "backup"}
+
+
+def test_kubernetes_backs_up_weekly(rendered: tuple[str, list[dict]]) -> None:
+    """Quy chế 004 Điều 13.3.b: a weekly backup of the databases and the media, onto
+    a volume of its own, never two at once, from a locked-down pod."""
+    target, resources = rendered
+    cron = of_kind(resources, "CronJob")["backup"]
+    spec = cron["spec"]
+    *_, day, month, weekday = spec["schedule"].split()
+    assert (day, month) == ("*", "*") and weekday.isdigit(), "once a week"
+    assert spec["concurrencyPolicy"] == "Forbid"
+    assert spec["timeZone"] == "Asia/Ho_Chi_Minh"
+    pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    (container,) = pod["containers"]
+    assert container["image"] == containers(processes(resources)["content"])[0]["image"]
+    command = container["command"]
+    assert command[:4] == ["python", "-m", "runtime.cli", "backup"]
+    destination = command[command.index("--to") + 1]
+    assert int(command[command.index("--keep") + 1]) >= 4, "at least a month of sets"
+    security = container["securityContext"]
+    assert security["readOnlyRootFilesystem"] is True
+    assert security["allowPrivilegeEscalation"] is False
+    mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in pod["volumes"]}
+    claim = volumes[mounts[destination]]["persistentVolumeClaim"]["claimName"]
+    assert claim in of_kind(resources, "PersistentVolumeClaim"), target
+    env = env_of(container)
+    content_env = env_of(containers(processes(resources)["content"])[-1])
+    for key in ["DATABASE_URL", "MEDIA_S3_URL", "MEDIA_S3_BUCKET", "MEDIA_S3_ACCESS_KEY",
+                "MEDIA_S3_SECRET_KEY"]:  # fmt: skip
+        assert env[key] == content_env[key], f"{key}: the backup reads what content writes"
 
 
 # --------------------------------------------------------------------------- pooling
@@ -1409,3 +1648,623 @@ def test_the_connection_budget_holds_at_every_autoscaling_maximum(
     # PostgreSQL's default max_connections is 100; keep room for operators and backups.
     assert bouncers * int(ini["default_pool_size"]) <= 90, target
     assert int(ini["max_db_connections"]) <= int(ini["default_pool_size"])
+
+
+# --------------------------------------------------------------------------- data planes
+# Who reads and writes which topic, and who uses Redis and OpenSearch, read from the
+# sources (importing the services would take seconds): the ACLs, credentials and egress
+# rules below are checked against it, so that they cannot drift from the code.
+RUNTIME = ROOT / "runtime"
+EVENT_TOPICS = {event.__name__: topic for topic in CONTRACT_TOPICS for event in topic.events}
+TOPIC_CONSTANTS = {n: t for n, t in vars(topic_registry).items() if isinstance(t, Topic)}
+KAFKA_USER_OPERATIONS = {"Read", "Write", "Describe"}
+TOPIC_JOB = "kafka-topics"
+TOPIC_JOB_OPERATIONS = {"Create", "Describe", "DescribeConfigs", "AlterConfigs"}
+
+
+def package_files(name: str) -> list[Path]:
+    return sorted((ROOT / Path(*PROCESSES[name].split("."))).rglob("*.py"))
+
+
+@functools.cache
+def _parsed(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+def _called(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+@functools.cache
+def produced_topics(name: str) -> frozenset[str]:
+    """The topics a process's outbox publishes to: the events its code makes, and the
+    audit entries of UnitOfWork.audit (an AuditRecorded on the audit topic)."""
+    produced = set()
+    for path in package_files(name):
+        for node in ast.walk(_parsed(path)):
+            if isinstance(node, ast.Call):
+                called = _called(node)
+                if called in EVENT_TOPICS:
+                    produced.add(EVENT_TOPICS[called].name)
+                elif called == "audit" and isinstance(node.func, ast.Attribute):
+                    produced.add(topic_registry.AUDIT.name)
+    return frozenset(produced)
+
+
+@functools.cache
+def consumed_topics(name: str) -> Mapping[str, tuple[str, str] | None]:
+    """Each topic a process subscribes to (Subscription(topics.X, ...) in its
+    __main__.py) -> its consumer group's name and ACL pattern type, as runtime/service.py
+    names it: `<service>.<aggregate>`, or `<consumer_group>.<aggregate>` where the
+    service names its own group (the gateway: one per instance, a prefix). A service
+    that checks tokens (service.token_auth()) reads the account topic too, in no group
+    (None: every partition assigned, nothing to join)."""
+    tree = _parsed(package_files(name)[0].parent / "__main__.py")
+    subscribed: list[Topic] = []
+    group: tuple[str, str] | None = None
+    per_instance: dict[str, tuple[str, str] | None] = {}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        if _called(node) == "token_auth":
+            account = topic_registry.ACCOUNT
+            per_instance[account.name] = None
+        elif _called(node) == "Subscription":
+            argument = node.args[0]
+            assert isinstance(argument, ast.Attribute), ast.unparse(node)
+            assert ast.unparse(argument.value) == "topics", ast.unparse(node)
+            subscribed.append(TOPIC_CONSTANTS[argument.attr])
+        elif _called(node) == "Service":
+            for keyword in node.keywords:
+                if keyword.arg != "consumer_group":
+                    continue
+                if isinstance(keyword.value, ast.Constant):
+                    group = (keyword.value.value, "literal")
+                else:
+                    assert isinstance(keyword.value, ast.JoinedStr), ast.unparse(keyword)
+                    head = keyword.value.values[0]
+                    assert isinstance(head, ast.Constant) and head.value, ast.unparse(keyword)
+                    group = (head.value, "prefix")
+    consumed: dict[str, tuple[str, str] | None] = {}
+    for topic in subscribed:
+        if group is None:
+            consumed[topic.name] = (f"{name}.{topic.aggregate}", "literal")
+        elif group[1] == "literal":
+            consumed[topic.name] = (f"{group[0]}.{topic.aggregate}", "literal")
+        else:
+            consumed[topic.name] = group
+    return MappingProxyType({**consumed, **per_instance})
+
+
+def test_kafka_usage_is_read_from_the_code() -> None:
+    """The readers above see what the runtime does: group names, dead letters, audit."""
+    consumer = (RUNTIME / "consumer.py").read_text(encoding="utf-8")
+    service = (RUNTIME / "service.py").read_text(encoding="utf-8")
+    relay = (RUNTIME / "relay.py").read_text(encoding="utf-8")
+    # Group ids: <service>.<aggregate> unless the service names its own.
+    assert 'f"{service}.{subscription.topic.aggregate}"' in consumer
+    assert 'f"{group}.{sub.topic.aggregate}" if group' in service
+    # Token checks read the revocations, each instance all partitions in no group.
+    assert "topics.ACCOUNT" in service and "replay=True" in service
+    assert 'options = {"partitions": [TopicPartition(self.topic.name, p)' in consumer
+    # Consumers park on the consumed topic's dead-letter topic, the relay on the
+    # produced one's: both write there.
+    assert "self.topic.dead_letter" in consumer
+    assert 'f"{row.topic}.dlt"' in relay
+    (audit,) = [
+        node
+        for node in ast.walk(_parsed(RUNTIME / "messaging.py"))
+        if isinstance(node, ast.FunctionDef) and node.name == "audit"
+    ]
+    assert any(isinstance(n, ast.Call) and _called(n) == "AuditRecorded" for n in ast.walk(audit))
+    # A few facts the platform is built on, so that a reader gone blind fails here.
+    assert topic_registry.ARTICLE.name in produced_topics("content")
+    assert topic_registry.TENANT.name in produced_topics("admin")
+    assert produced_topics("gateway") == set()
+    assert consumed_topics("admin") == {
+        topic_registry.AUDIT.name: ("admin.audit", "literal"),
+        topic_registry.ACCOUNT.name: None,
+    }
+    assert topic_registry.ACCOUNT.name in consumed_topics("content")
+    assert topic_registry.ACCOUNT.name not in consumed_topics("gateway")
+    assert consumed_topics("gateway")[topic_registry.TENANT.name] == ("gateway-", "prefix")
+
+
+def _grants(user: dict) -> tuple[dict[str, set[str]], dict[tuple[str, str], set[str]], list]:
+    """A KafkaUser's ACLs: every topic of the registry (and dead-letter topic) they
+    match -> its operations; group rules (name, pattern type) -> operations; others."""
+    topics: dict[str, set[str]] = {name: set() for name in TOPICS}
+    groups: dict[tuple[str, str], set[str]] = {}
+    other = []
+    for acl in user["spec"]["authorization"]["acls"]:
+        resource, operations = acl["resource"], set(acl["operations"])
+        assert acl.get("type", "allow") == "allow", acl
+        pattern = resource.get("patternType", "literal")
+        if resource["type"] == "topic":
+            matched = [
+                t
+                for t in TOPICS
+                if (
+                    t == resource["name"]
+                    if pattern == "literal"
+                    else t.startswith(resource["name"])
+                )
+            ]
+            assert matched, f"{user['metadata']['name']}: {resource} matches no topic"
+            for t in matched:
+                topics[t] |= operations
+        elif resource["type"] == "group":
+            groups.setdefault((resource["name"], pattern), set()).update(operations)
+        else:
+            other.append(acl)
+    return topics, groups, other
+
+
+def _workload_templates(resources: list[dict]) -> dict[str, dict]:
+    """Every workload's pod template, by the workload's name."""
+    out = {}
+    for resource in resources:
+        if resource["kind"] in {"Deployment", "StatefulSet", "DaemonSet", "Job"}:
+            out[resource["metadata"]["name"]] = resource["spec"]["template"]
+        elif resource["kind"] == "CronJob":
+            out[resource["metadata"]["name"]] = resource["spec"]["jobTemplate"]["spec"]["template"]
+    return out
+
+
+def kafka_users_of(resources: list[dict]) -> dict[str, str]:
+    """Each workload that talks to Kafka -> the Kafka user its containers sign in as."""
+    users = {}
+    for name, template in _workload_templates(resources).items():
+        spec = template["spec"]
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            username = env_of(container).get("KAFKA_SASL_USERNAME", {}).get("value")
+            if username:
+                assert users.setdefault(name, username) == username, f"{name}: two users"
+    return users
+
+
+def test_kafka_users_acls_match_what_the_code_reads_and_writes(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    """Each process's KafkaUser may write exactly the topics it publishes to and the
+    dead-letter topics it parks on, read exactly the topics it subscribes to (with its
+    consumer groups), and describe the registry; the topic Job may create and configure
+    the registry's topics and nothing else."""
+    target, resources = rendered
+    users = of_kind(resources, "KafkaUser")
+    users_of = kafka_users_of(resources)
+    assert set(users_of) == set(PROCESSES) | {TOPIC_JOB}, target
+    for name in PROCESSES:
+        where = f"{target}: {name} ({users_of[name]})"
+        topics, groups, other = _grants(users[users_of[name]])
+        produced, consumed = produced_topics(name), consumed_topics(name)
+        writes = produced | {t + ".dlt" for t in produced | set(consumed)}
+        assert {t for t, ops in topics.items() if "Write" in ops} == writes, where
+        assert {t for t, ops in topics.items() if "Read" in ops} == set(consumed), where
+        # ensure_topics lists the whole registry when it starts (metadata, no records).
+        assert all(ops for ops in topics.values()), f"{where}: cannot describe every topic"
+        assert set().union(*topics.values()) <= KAFKA_USER_OPERATIONS, where
+        assert set(groups) == {g for g in consumed.values() if g is not None}, where
+        assert all(ops == {"Read"} for ops in groups.values()), where
+        assert not other, f"{where}: cluster or transactional rules {other}"
+    topics, groups, other = _grants(users[users_of[TOPIC_JOB]])
+    assert topics == dict.fromkeys(TOPICS, TOPIC_JOB_OPERATIONS), target
+    assert not groups and not other, target
+    assert set(users) == set(users_of.values()), "a KafkaUser nobody signs in as"
+
+
+def _config_value(container: dict, key: str, config_maps: dict[str, dict]) -> str | None:
+    """`key` as the container sees it from a ConfigMap (envFrom or configMapKeyRef)."""
+    entry = env_of(container).get(key)
+    if entry is not None:
+        reference = entry.get("valueFrom", {}).get("configMapKeyRef")
+        return config_maps[reference["name"]]["data"][reference["key"]] if reference else None
+    for source in container.get("envFrom", []):
+        data = config_maps[source["configMapRef"]["name"]]["data"]
+        if key in data:
+            return data[key]
+    return None
+
+
+def test_kubernetes_kafka_clients_sign_in_as_their_own_user(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    """Every container that talks to Kafka (the processes, their migrations, the topic
+    Job) uses TLS against the cluster CA and SCRAM as its workload's own KafkaUser,
+    the password from the Secret Strimzi keeps for that user; no other pod has one."""
+    target, resources = rendered
+    config_maps = of_kind(resources, "ConfigMap")
+    config = config_maps["portal-config"]["data"]
+    users = of_kind(resources, "KafkaUser")
+    host, _, port = config["KAFKA_BOOTSTRAP_SERVERS"].rpartition(":")
+    cluster = host.split(".")[0].removesuffix("-kafka-bootstrap")
+    assert port == "9093", "Strimzi's TLS listener"
+    # The names and values the runtime reads (runtime/settings.py).
+    settings = Settings(
+        KAFKA_BOOTSTRAP_SERVERS=config["KAFKA_BOOTSTRAP_SERVERS"],
+        KAFKA_SASL_MECHANISM=config["KAFKA_SASL_MECHANISM"],
+        KAFKA_TLS=config["KAFKA_TLS"],
+        KAFKA_CA_FILE=config["KAFKA_CA_FILE"],
+    )
+    assert settings.kafka_sasl_mechanism == "SCRAM-SHA-512"
+    assert settings.kafka_tls is True
+    assert settings.kafka_ca_file is not None
+    ca_dir, ca_name = str(settings.kafka_ca_file.parent), settings.kafka_ca_file.name
+    signed_in: dict[str, set[str]] = {}
+    for name, template in _workload_templates(resources).items():
+        spec = template["spec"]
+        volumes = {v["name"]: v for v in spec.get("volumes", [])}
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            where = f"{target}: {name}/{container['name']}"
+            env = env_of(container)
+            if name not in PROCESSES and name != TOPIC_JOB:
+                assert "KAFKA_SASL_PASSWORD" not in env, f"{where} does not talk to Kafka"
+                continue
+            for key in ("KAFKA_SASL_MECHANISM", "KAFKA_TLS", "KAFKA_CA_FILE"):
+                assert _config_value(container, key, config_maps) == config[key], where
+            username = env["KAFKA_SASL_USERNAME"]["value"]
+            assert "value" not in env["KAFKA_SASL_PASSWORD"], f"{where}: a written password"
+            reference = env["KAFKA_SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]
+            assert reference == {"name": username, "key": "password"}, where
+            user = users[username]
+            assert user["metadata"]["labels"]["strimzi.io/cluster"] == cluster, where
+            assert user["spec"]["authentication"]["type"] == "scram-sha-512", where
+            signed_in.setdefault(username, set()).add(name)
+            mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+            assert mounts[ca_dir].get("readOnly") is True, where
+            secret = volumes[mounts[ca_dir]["name"]]["secret"]
+            assert {"key": "ca.crt", "path": ca_name} in secret["items"], where
+    assert all(len(owners) == 1 for owners in signed_in.values()), f"shared users: {signed_in}"
+    assert len(signed_in) == len(PROCESSES) + 1
+    assert not {"KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"} & set(config)
+
+
+@functools.cache
+def _runtime_modules_reading(field: str) -> frozenset[str]:
+    """runtime modules that read `settings.<field>`, directly or through another."""
+    trees = {f"runtime.{p.stem}": _parsed(p) for p in RUNTIME.glob("*.py")}
+
+    def imports(tree: ast.Module) -> set[str]:
+        out = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                out.add(node.module)
+            elif isinstance(node, ast.Import):
+                out |= {alias.name for alias in node.names}
+        return out
+
+    reading = {
+        module
+        for module, tree in trees.items()
+        if any(isinstance(n, ast.Attribute) and n.attr == field for n in ast.walk(tree))
+    }
+    while True:
+        more = {m for m, tree in trees.items() if imports(tree) & reading} - reading
+        if not more:
+            return frozenset(reading)
+        reading |= more
+
+
+@functools.cache
+def reads_setting(name: str, field: str) -> bool:
+    """Whether a process's code reads `settings.<field>`, itself or through runtime."""
+    through = _runtime_modules_reading(field)
+    for path in package_files(name):
+        for node in ast.walk(_parsed(path)):
+            if isinstance(node, ast.Attribute) and node.attr == field:
+                return True
+            if isinstance(node, ast.ImportFrom) and node.module in through:
+                return True
+            if isinstance(node, ast.Import) and {a.name for a in node.names} & through:
+                return True
+    return False
+
+
+def test_redis_and_opensearch_users_are_who_the_code_says() -> None:
+    assert {name for name in PROCESSES if reads_setting(name, "redis_url")} == REDIS_USERS
+    assert {name for name in PROCESSES if reads_setting(name, "opensearch_url")} == INDEXING
+
+
+def _secret_env(resources: list[dict], key: str) -> dict[str, set[str]]:
+    """Workload -> its containers that have `key`, each checked to come from portal-secrets."""
+    holders: dict[str, set[str]] = {}
+    for name, template in _workload_templates(resources).items():
+        spec = template["spec"]
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            entry = env_of(container).get(key)
+            if entry is None:
+                continue
+            assert "value" not in entry, f"{name}/{container['name']}: {key} written out"
+            reference = entry["valueFrom"]["secretKeyRef"]
+            assert reference == {"name": "portal-secrets", "key": key}, name
+            holders.setdefault(name, set()).add(container["name"])
+    return holders
+
+
+def test_kubernetes_redis_url_carries_a_password_from_the_secret(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    """The processes that use Redis (and only their serving containers) get REDIS_URL
+    from portal-secrets; the committed example has a password in it."""
+    target, resources = rendered
+    config = of_kind(resources, "ConfigMap")["portal-config"]["data"]
+    assert "REDIS_URL" not in config, "the URL holds the password: in the Secret"
+    assert _secret_env(resources, "REDIS_URL") == {name: {name} for name in REDIS_USERS}, target
+    example = urlsplit(read_env_file(K8S / "secrets.env.example")["REDIS_URL"])
+    assert example.scheme in {"redis", "rediss"} and example.password and example.hostname
+
+
+def test_kubernetes_opensearch_credentials_are_search_s_alone(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    target, resources = rendered
+    config = of_kind(resources, "ConfigMap")["portal-config"]["data"]
+    assert not {key for key in config if "OPENSEARCH" in key}, "search's, in the Secret"
+    assert _secret_env(resources, "OPENSEARCH_URL") == {n: {n} for n in INDEXING}, target
+    example = urlsplit(read_env_file(K8S / "secrets.env.example")["OPENSEARCH_URL"])
+    assert example.scheme == "https", "TLS to the operators' cluster"
+    assert example.username and example.password and example.port == OPENSEARCH_PORT
+    # The certificate is checked against the cluster's CA, mounted from a Secret.
+    for name in INDEXING:
+        spec = processes(resources)[name]["spec"]["template"]["spec"]
+        (container,) = spec["containers"]
+        ca_file = Path(env_of(container)["OPENSEARCH_CA_FILE"]["value"])
+        mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+        volume = {v["name"]: v for v in spec["volumes"]}[mounts[str(ca_file.parent)]]
+        assert {"key": "ca.crt", "path": ca_file.name} in volume["secret"]["items"], target
+
+
+def _port_number(port: int | str, destination: dict | None) -> int:
+    if isinstance(port, int):
+        return port
+    assert destination is not None, f"named port {port} outside the namespace"
+    for container in destination["spec"]["containers"]:
+        for each in container.get("ports", []):
+            if each["name"] == port:
+                return int(each["containerPort"])
+    raise AssertionError(f"no port named {port}")
+
+
+def egress_of(resources: list[dict]) -> dict[str, set[tuple[str, str]]]:
+    """Where each workload's pods may connect: (peer, protocol/port) with the peer a
+    workload of the namespace, `ns:<namespace>` (with a pod selector: checked), a CIDR,
+    `*` for anywhere; a port `*` for any port."""
+    templates = _workload_templates(resources)
+    labels = {name: t["metadata"]["labels"] for name, t in templates.items()}
+    allowed: dict[str, set[tuple[str, str]]] = {name: set() for name in templates}
+    for policy in of_kind(resources, "NetworkPolicy").values():
+        spec = policy["spec"]
+        if "Egress" not in spec["policyTypes"]:
+            continue
+        for rule in spec.get("egress", []):
+            peers: list[tuple[str, dict | None]] = []
+            for peer in rule.get("to") or [{}]:
+                if "ipBlock" in peer:
+                    assert not peer["ipBlock"].get("except"), policy["metadata"]["name"]
+                    peers.append((peer["ipBlock"]["cidr"], None))
+                elif "namespaceSelector" in peer:
+                    namespace = peer["namespaceSelector"]["matchLabels"][
+                        "kubernetes.io/metadata.name"
+                    ]
+                    assert peer.get("podSelector", {}).get("matchLabels"), (
+                        f"{policy['metadata']['name']}: every pod of namespace {namespace}"
+                    )
+                    peers.append((f"ns:{namespace}", None))
+                elif "podSelector" in peer:
+                    selected = [n for n, ls in labels.items() if _selects(peer["podSelector"], ls)]
+                    assert selected, f"{policy['metadata']['name']}: a peer nobody is"
+                    peers += [(n, templates[n]) for n in selected]
+                else:
+                    peers.append(("*", None))
+            for name, pod_labels in labels.items():
+                if not _selects(spec["podSelector"], pod_labels):
+                    continue
+                for peer, destination in peers:
+                    for port in rule.get("ports") or [{"port": "*"}]:
+                        number = (
+                            "*" if port["port"] == "*" else _port_number(port["port"], destination)
+                        )
+                        allowed[name].add((peer, f"{port.get('protocol', 'TCP')}/{number}"))
+    return allowed
+
+
+def _namespace_and_port(url: str) -> tuple[str, str]:
+    """`ns:<namespace>` and TCP/port of a Service URL (<svc>.<namespace>.svc...)."""
+    parts = urlsplit(url)
+    return f"ns:{parts.hostname.split('.')[1]}", f"TCP/{parts.port}"
+
+
+def test_kubernetes_egress_is_denied_but_for_what_each_workload_uses(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    """Default deny, then DNS for all, and for each workload only the engines and
+    services it uses, at the addresses the configuration names: Kafka for its clients,
+    Redis for its users, OpenSearch for search, PgBouncer for the services and the
+    backup, MinIO for content and the backup, the SMTP ports for feedback, the
+    collector for the processes, the services for the gateway and admin."""
+    target, resources = rendered
+    policies = of_kind(resources, "NetworkPolicy").values()
+    assert any(
+        p["spec"]["podSelector"] == {}
+        and p["spec"]["policyTypes"] == ["Egress"]
+        and not p["spec"].get("egress")
+        for p in policies
+    ), "no default deny for egress"
+    config = of_kind(resources, "ConfigMap")["portal-config"]["data"]
+    secrets = read_env_file(K8S / "secrets.env.example")
+    ini = _ini(of_kind(resources, "ConfigMap")["pgbouncer-config"]["data"]["pgbouncer.ini"])
+    upstream_port = re.search(r"\bport=(\d+)", ini["portal"]).group(1)
+    dns = {("ns:kube-system", "UDP/53"), ("ns:kube-system", "TCP/53")}
+    kafka = _namespace_and_port(f"kafka://{config['KAFKA_BOOTSTRAP_SERVERS']}")
+    collector = _namespace_and_port(config["OTEL_EXPORTER_OTLP_ENDPOINT"])
+    redis = _namespace_and_port(secrets["REDIS_URL"])
+    opensearch = _namespace_and_port(secrets["OPENSEARCH_URL"])
+    postgres = ("ns:postgres", f"TCP/{upstream_port}")
+    bouncer = ("pgbouncer", "TCP/6432")
+    minio = ("minio", f"TCP/{MINIO_PORT}")
+    smtp = {(cidr, f"TCP/{port}") for cidr in ("0.0.0.0/0", "::/0") for port in (587, 25)}
+    services = {(name, f"TCP/{PORT}") for name in WITH_DATABASE}
+
+    allowed = egress_of(resources)
+
+    def reaching(destination: tuple[str, str]) -> set[str]:
+        return {name for name, rules in allowed.items() if destination in rules}
+
+    assert reaching(minio) == STORING_MEDIA | {"backup", "minio-bucket"}, target
+    assert set.union(*(reaching(d) for d in smtp)) == MAILING, target
+    assert reaching(opensearch) == INDEXING, target
+    assert reaching(redis) == REDIS_USERS, target
+    assert reaching(kafka) == set(PROCESSES) | {TOPIC_JOB}, target
+    assert reaching(bouncer) == WITH_DATABASE | {"backup"}, target
+    assert reaching(postgres) == {"pgbouncer"}, "only PgBouncer reaches PostgreSQL"
+    expected: dict[str, set[tuple[str, str]]] = {name: set(dns) for name in allowed}
+    for name in PROCESSES:
+        expected[name] |= {kafka, collector}
+    expected[TOPIC_JOB].add(kafka)
+    for name in REDIS_USERS:
+        expected[name].add(redis)
+    for name in INDEXING:
+        expected[name].add(opensearch)
+    for name in WITH_DATABASE | {"backup"}:
+        expected[name].add(bouncer)
+    for name in STORING_MEDIA | {"backup", "minio-bucket"}:
+        expected[name].add(minio)
+    for name in MAILING:
+        expected[name] |= smtp
+    for name in CALLERS:
+        expected[name] |= services
+    expected["pgbouncer"].add(postgres)
+    for name in allowed:
+        assert allowed[name] == expected[name], (
+            f"{target}: {name}: more {sorted(allowed[name] - expected[name])}, "
+            f"missing {sorted(expected[name] - allowed[name])}"
+        )
+
+
+#: compose's one-shots that run a process's code (and sign in as that process).
+COMPOSE_MIGRATIONS = {f"{name}-migrate": name for name in WITH_DATABASE}
+
+
+def test_compose_kafka_clients_sign_in_as_their_own_user(compose: dict) -> None:
+    """Kafka takes no connection from the compose network without SASL; each process
+    (with its migrations) and the topic job sign in with a user of its own, the same
+    names as in Kubernetes, which the broker knows with the client's password."""
+    services = compose["services"]
+    kafka = services["kafka"]["environment"]
+    protocols = dict(p.split(":") for p in kafka["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    for listener in kafka["KAFKA_LISTENERS"].split(","):
+        name, address = listener.split("://")
+        if not address.startswith(("localhost:", "127.0.0.1:")):
+            assert protocols[name].startswith("SASL_"), f"{listener} takes anyone"
+    client = kafka["KAFKA_INTER_BROKER_LISTENER_NAME"].lower()
+    mechanisms = kafka[f"KAFKA_LISTENER_NAME_{client.upper()}_SASL_ENABLED_MECHANISMS"]
+    module, options = _jaas_options(
+        kafka[f"KAFKA_LISTENER_NAME_{client.upper()}_{mechanisms.upper()}_SASL_JAAS_CONFIG"]
+    )
+    assert module.endswith(".PlainLoginModule") and mechanisms == "PLAIN"
+    known = {
+        key.removeprefix("user_"): value
+        for key, value in options.items()
+        if key.startswith("user_")
+    }
+    assert known[options["username"]] == options["password"], "the broker signs in too"
+    healthcheck = " ".join(services["kafka"]["healthcheck"]["test"])
+    assert "--command-config" in healthcheck
+    k8s_users = kafka_users_of(kustomize(K8S / "base"))
+    clients = {**{name: name for name in PROCESSES}, **COMPOSE_MIGRATIONS, TOPIC_JOB: TOPIC_JOB}
+    users: dict[str, set[str]] = {}
+    for service_name, service in services.items():
+        environment = service.get("environment", {})
+        if service_name not in clients:
+            assert not {"KAFKA_SASL_USERNAME", "KAFKA_SASL_PASSWORD"} & set(environment), (
+                f"{service_name} does not talk to Kafka"
+            )
+            continue
+        username = environment["KAFKA_SASL_USERNAME"]
+        assert environment["KAFKA_SASL_MECHANISM"] == mechanisms, service_name
+        assert known[username] == environment["KAFKA_SASL_PASSWORD"], service_name
+        assert username == k8s_users[clients[service_name]], "the same users as in Kubernetes"
+        users.setdefault(username, set()).add(clients[service_name])
+    assert all(len(owners) == 1 for owners in users.values()), users
+    assert len(users) == len(PROCESSES) + 1
+    text = (COMPOSE_DIR / "compose.yaml").read_text(encoding="utf-8")
+    assert "KAFKA_PASSWORD" in set(re.findall(r"\$\{(\w+):\?", text)), "no default password"
+
+
+def test_compose_redis_wants_a_password_only_its_users_have(compose: dict) -> None:
+    services = compose["services"]
+    redis = services["redis"]
+    command = [str(part) for part in redis["command"]]
+    password = command[command.index("--requirepass") + 1]
+    assert password, "Redis takes anyone"
+    assert redis["environment"]["REDISCLI_AUTH"] == password, "the healthcheck signs in"
+    with_url = {
+        name for name, service in services.items() if "REDIS_URL" in service.get("environment", {})
+    }
+    assert with_url == REDIS_USERS
+    for name in REDIS_USERS:
+        url = urlsplit(services[name]["environment"]["REDIS_URL"])
+        assert (url.hostname, url.port, url.password) == ("redis", 6379, password), name
+        assert depends_on(services[name]).get("redis") == "service_healthy", name
+    text = (COMPOSE_DIR / "compose.yaml").read_text(encoding="utf-8")
+    assert "REDIS_PASSWORD" in set(re.findall(r"\$\{(\w+):\?", text)), "no default password"
+
+
+def test_compose_opensearch_signs_in_and_only_search_can(compose: dict) -> None:
+    """The security plugin is on; search alone holds the credentials. HTTP inside the
+    compose network is plain (the demo certificate does not name `opensearch`): the
+    scheme follows the plugin's HTTP TLS setting, so that search speaks what it serves."""
+    services = compose["services"]
+    environment = services["opensearch"]["environment"]
+    assert str(environment.get("DISABLE_SECURITY_PLUGIN", "false")).lower() != "true"
+    assert str(environment.get("DISABLE_INSTALL_DEMO_CONFIG", "false")).lower() != "true"
+    password = environment["OPENSEARCH_INITIAL_ADMIN_PASSWORD"]
+    assert password
+    https = str(environment.get("plugins.security.ssl.http.enabled", "true")).lower() == "true"
+    holders = {
+        name
+        for name, service in services.items()
+        if "OPENSEARCH_URL" in service.get("environment", {})
+    }
+    assert holders == INDEXING
+    for name in INDEXING:
+        url = urlsplit(services[name]["environment"]["OPENSEARCH_URL"])
+        assert url.scheme == ("https" if https else "http"), name
+        assert (url.username, url.password) == ("admin", password), name
+    healthcheck = " ".join(services["opensearch"]["healthcheck"]["test"])
+    assert "-u " in healthcheck and "OPENSEARCH_INITIAL_ADMIN_PASSWORD" in healthcheck
+    text = (COMPOSE_DIR / "compose.yaml").read_text(encoding="utf-8")
+    assert "OPENSEARCH_PASSWORD" in set(re.findall(r"\$\{(\w+):\?", text))
+
+
+def test_compose_backup_job(compose: dict) -> None:
+    """`docker compose --profile backup run --rm backup`: the weekly backup (Quy chế 004
+    Điều 13.3.b) of what content stores, the database and the media bucket, onto a
+    named volume; not started by `up`, and nothing waits for it."""
+    services = compose["services"]
+    backup = services["backup"]
+    content = services["content"]
+    assert backup.get("profiles") == ["backup"], "run on purpose (cron), not by `up`"
+    assert backup["image"] == content["image"]
+    assert backup.get("read_only") is True
+    assert backup.get("restart") == "no"
+    command = [str(part) for part in backup["command"]]
+    assert command[:4] == ["python", "-m", "runtime.cli", "backup"]
+    destination = command[command.index("--to") + 1]
+    assert int(command[command.index("--keep") + 1]) >= 4, "at least a month of sets"
+    (volume,) = backup["volumes"]
+    source, target = volume.split(":")[:2]
+    assert target == destination and source in compose["volumes"], "sets on a named volume"
+    environment = backup["environment"]
+    for key in ["DATABASE_URL", *sorted(MEDIA_ENV)]:
+        assert environment[key] == content["environment"][key], f"{key}: what content writes"
+    assert not {k for k in environment if k.startswith(("KAFKA_", "REDIS", "OPENSEARCH"))}
+    assert depends_on(backup) == {"postgres": "service_healthy", "minio": "service_healthy"}
+    for name, service in services.items():
+        assert "backup" not in depends_on(service), f"{name} waits for the backup"
+    readme = (DEPLOY / "README.md").read_text(encoding="utf-8")
+    assert "--profile backup run --rm backup" in readme

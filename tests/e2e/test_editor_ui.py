@@ -94,7 +94,7 @@ def sign_in(page, base: str, username: str, *, totp: bool = False) -> None:
 def test_write_reject_fix_approve_on_schedule_and_see_the_receipt(
     platform: Platform, browser, tmp_path: Path
 ) -> None:
-    base = platform.gateway_url.replace("127.0.0.1", "hoankiem.localhost")
+    base = platform.gateway_url.replace("127.0.0.1", "quantri.localhost")
     image, pdf = files(tmp_path)
     title = f"Phường họp dân về chỉnh trang phố cổ {uuid.uuid4().hex[:6]}"
 
@@ -211,7 +211,7 @@ def wait(check, what: str, timeout: float = 60) -> None:
 
 def _login_ui(base: str, username: str, password: str, secret: str | None) -> httpx.Client:
     """A browser-like session (cookies, CSRF token) signed in through the login form."""
-    http = httpx.Client(base_url=base, headers={"Host": "badinh.localhost"}, timeout=15)
+    http = httpx.Client(base_url=base, headers={"Host": "quantri.localhost"}, timeout=15)
     form = http.get("/admin/dang-nhap").text
     body = {"_csrf_token": _csrf(form), "username": username, "password": password,
             "next": "/admin/"}  # fmt: skip

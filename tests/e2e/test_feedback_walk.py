@@ -74,6 +74,10 @@ class Desk:
     def site(self, slug: str = WARD) -> str:
         return f"http://{slug}.localhost:{self.platform.gateway_port}"
 
+    def admin(self) -> str:
+        """The editors' UI, on its own host (every site's staff use it)."""
+        return f"http://quantri.localhost:{self.platform.gateway_port}"
+
     def set_clock(self, moment: str) -> None:
         r = self.http.put("/api/v1/feedback/clock/", json={"now": moment}, headers=self.operator)
         assert r.status_code == 200, r.text
@@ -184,21 +188,21 @@ def test_a_citizen_s_question_is_answered_and_another_becomes_overdue_once(
 
     # 2. In the admin UI: the board forwards it, the unit answers, the board approves.
     board = browser.new_page()
-    sign_in(board, site, f"bbt.{WARD}", totp=True)
-    qid = open_question(board, site, code)
+    admin = desk.admin()
+    sign_in(board, admin, f"bbt.{WARD}", totp=True)
+    qid = open_question(board, admin, code)
     board.get_by_label("Đơn vị trả lời").select_option(UNIT)
     board.get_by_role("button", name="Chuyển đơn vị").click()
     board.wait_for_selector("text=Đã chuyển đơn vị trả lời")
     unit = browser.new_page()
-    unit_site = desk.site(UNIT)
-    sign_in(unit, unit_site, f"bientap.{UNIT}")
-    assert open_question(unit, unit_site, code) == qid
+    sign_in(unit, admin, f"bientap.{UNIT}")
+    assert open_question(unit, admin, code) == qid
     unit.locator("trix-editor").fill(
         "Điều kiện tách thửa đất ở theo Quyết định 61/2024/QĐ-UBND của UBND Thành phố."
     )
     unit.get_by_role("button", name="Lưu câu trả lời, gửi duyệt").click()
     unit.wait_for_selector("text=Đang duyệt câu trả lời")
-    board.goto(f"{site}/admin/hoi-dap/{qid}")
+    board.goto(f"{admin}/admin/hoi-dap/{qid}")
     board.get_by_role("button", name="Duyệt và đăng câu trả lời").click()
     board.wait_for_selector("text=Câu trả lời đã đăng")
 
@@ -228,7 +232,7 @@ def test_a_citizen_s_question_is_answered_and_another_becomes_overdue_once(
     code2 = ask(page, site, "Phản ánh về vỉa hè bị lấn chiếm", text2, email2)
     confirm(page, desk.link(email2), site)
     assert "26/11/2026" in page.content()
-    second = {"id": open_question(board, site, code2)}
+    second = {"id": open_question(board, admin, code2)}
 
     desk.set_clock("2026-11-25T08:00:00+07:00")  # the working day before the due day
     wait(lambda: any(k == "QuestionDeadlineNear" for k, _ in desk.events(second["id"])), "warning")
@@ -255,7 +259,7 @@ def test_a_citizen_s_question_is_answered_and_another_becomes_overdue_once(
     time.sleep(3)
     assert [e["clock"] for e in overdue()] == ["classification"]  # exactly once
     # The board sees it in its queue of overdue questions, with the mark.
-    board.goto(f"{site}/admin/hoi-dap?overdue=1")
+    board.goto(f"{admin}/admin/hoi-dap?overdue=1")
     row = board.locator(f"tr[data-id='{second['id']}']")
     assert "Quá hạn" in row.inner_text()
     assert board.locator(f"tr[data-id='{qid}']").count() == 0

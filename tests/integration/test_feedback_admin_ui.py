@@ -18,7 +18,7 @@ import httpx
 import pyotp
 import pytest
 from aiosmtpd.controller import Controller
-from conftest import BOARD, bearer, eventually, running, settings_for
+from conftest import BOARD, bearer, bound_socket, eventually, running, settings_for
 from test_feedback_flow import UNIT, Desk, Inbox
 
 from runtime.embedded import EmbeddedKafka, free_port
@@ -103,7 +103,7 @@ async def office(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Offi
     smtp.start()
     clock = Now()
     clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=TZ))  # a Monday; 24/11 is a holiday
-    admin_port, feedback_port = free_port(), free_port()
+    admin_sock, feedback_sock = bound_socket(), bound_socket()
     try:
         with EmbeddedKafka() as kafka:
             async with settings_for(tmp_path_factory.mktemp("feedback-ui"), kafka) as base:
@@ -111,12 +111,12 @@ async def office(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Offi
                 settings = base.with_overrides(
                     smtp_port=smtp.port,
                     demo=True,
-                    admin_url=f"http://127.0.0.1:{admin_port}",
-                    feedback_url=f"http://127.0.0.1:{feedback_port}",
+                    admin_url=f"http://127.0.0.1:{admin_sock.getsockname()[1]}",
+                    feedback_url=f"http://127.0.0.1:{feedback_sock.getsockname()[1]}",
                 )
                 async with (
-                    running(build_admin, settings, port=admin_port),
-                    running(lambda s: build_feedback(s, clock), settings, port=feedback_port) as (
+                    running(build_admin, settings, sock=admin_sock),
+                    running(lambda s: build_feedback(s, clock), settings, sock=feedback_sock) as (
                         service,
                         http,
                     ),

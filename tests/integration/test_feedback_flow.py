@@ -9,7 +9,6 @@ import asyncio
 import json
 import re
 import secrets
-import socket
 import uuid
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -23,7 +22,7 @@ from aiosmtpd.controller import Controller
 from conftest import BOARD, EDITOR, bearer, eventually, running, settings_for, token_for
 
 from contracts import topics
-from runtime.embedded import EmbeddedKafka
+from runtime.embedded import EmbeddedKafka, free_port
 from runtime.settings import Settings
 from services.admin.__main__ import build as build_admin
 from services.feedback import store
@@ -132,12 +131,6 @@ def fresh_ip() -> str:
 def forwarded_for(ip: str) -> dict[str, str]:
     """The header the gateway adds for a client at `ip`."""
     return {"x-forwarded-for": ip}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from conftest import AUTH_PUBLIC_KEY, AUTH_SECRET, drop_schemas
 from sqlalchemy import select
-from test_feedback_flow import Inbox, free_port
+from test_feedback_flow import Inbox
 
+from runtime.embedded import free_port
 from runtime.service import Service
 from runtime.settings import Settings
 from services.feedback import store

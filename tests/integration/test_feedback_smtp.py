@@ -11,8 +11,9 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from aiosmtplib import SMTPException
-from test_feedback_flow import Inbox, free_port
+from test_feedback_flow import Inbox
 
+from runtime.embedded import free_port
 from runtime.settings import Settings
 from services.feedback.mail import Smtp
 

@@ -198,8 +198,12 @@ async def test_poison_message_goes_to_dead_letter_and_consumer_carries_on(settin
     assert len(records) == 1
     headers = {k: v.decode() for k, v in records[0].headers}
     assert headers["ce_id"] == envelope.id
-    assert headers["dlt_attempts"] == str(settings.consumer_max_attempts)
+    # A body that does not validate fails the same way every time: parked at once,
+    # before any handler ran, not after consumer_max_attempts tries.
+    assert headers["dlt_attempts"] == "0"
+    assert headers["dlt_kind"] == "invalid"
     assert headers["dlt_consumer"] == "content"
+    assert "not a valid RevisionApproved" in headers["dlt_reason"]
     assert "ValidationError" in headers["dlt_error"]
     assert json.loads(records[0].value) == {"tenant": "hoankiem", "article_id": 42}
 

@@ -43,6 +43,8 @@ PUBLIC = {
 #: Not about any one site: the caller's own identity, or operators only.
 NOT_TENANT_SCOPED = {
     ("GET", "/api/v1/auth/me"),
+    ("POST", "/api/v1/auth/refresh"),
+    ("POST", "/api/v1/auth/logout"),
     ("POST", "/api/v1/auth/password"),
     ("PUT", "/api/v1/tenants/{slug:str}"),
 }

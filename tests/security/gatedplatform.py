@@ -11,6 +11,7 @@ accounts and articles so that they do not depend on each other's order.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,10 +19,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import eventually, running, settings_for
+from conftest import bearer, bound_socket, eventually, running, settings_for, token_for
 
 from gateway.__main__ import build as build_gateway
-from runtime.embedded import EmbeddedKafka, free_port
+from runtime.embedded import EmbeddedKafka
 from runtime.settings import Settings
 from services.admin.__main__ import build as build_admin
 from services.content.__main__ import build as build_content
@@ -80,14 +81,14 @@ class Gated:
 async def gated_platform(settings: Settings, **overrides: Any) -> AsyncIterator[Gated]:
     """Every service on a port it is told in advance (admin's UI and the gateway call
     the others by URL), then the gateway in front of them."""
-    ports = {name: free_port() for name in SERVICES}
-    urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    socks = {name: bound_socket() for name in SERVICES}
+    urls = {f"{name}_url": f"http://127.0.0.1:{s.getsockname()[1]}" for name, s in socks.items()}
     settings = settings.with_overrides(demo=True, **urls, **overrides)
     async with AsyncExitStack() as stack:
         gated = Gated(settings=settings, gateway=None)  # type: ignore[arg-type]
         for name, build in SERVICES.items():
             service, client = await stack.enter_async_context(
-                running(build, settings, port=ports[name])
+                running(build, settings, sock=socks[name])
             )
             gated.services[name] = service
             gated.direct[name] = client
@@ -95,6 +96,69 @@ async def gated_platform(settings: Settings, **overrides: Any) -> AsyncIterator[
         gated.gateway = gateway
         await eventually(lambda: _sites_known(gateway), timeout=60)
         yield gated
+
+
+#: The password of every account the security tests create.
+ACCOUNT_PASSWORD = "Cổng-Hà-Nội-2026"
+
+
+async def create_account(gated: Gated, role: str, tenant: str, prefix: str = "tk") -> str:
+    """A new account with `role` on `tenant`, made by an operator; its username."""
+    username = f"{prefix}.{uuid.uuid4().hex[:8]}"
+    r = await gated.post(
+        "/api/v1/users",
+        json={"username": username, "display_name": "Người dùng thử",
+              "password": ACCOUNT_PASSWORD, "tenant": tenant, "role": role},
+        headers=bearer(token_for("vanhanh", {}, operator=True)),
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    return username
+
+
+async def call_with(gated: Gated, method: str, path: str, token: str) -> httpx.Response:
+    """A protected API call with `token` (a POST carries a preview's body)."""
+    kw: dict[str, Any] = {"headers": bearer(token)}
+    if method == "POST":
+        kw["json"] = {"tenant": "hoankiem", "title": "Xem trước", "body_html": "<p>x</p>"}
+    return await gated.request(method, path, **kw)
+
+
+async def create_article(gated: Gated, token: str, title: str) -> dict[str, Any]:
+    """A draft news article on hoankiem, written through the gateway by `token`."""
+    r = await gated.post(
+        "/api/v1/articles",
+        json={
+            "tenant": "hoankiem",
+            "category": "tin-tuc",
+            "title": title,
+            "summary": "Tóm tắt",
+            "body_html": "<p>Nội dung của bài, đủ dài để đọc.</p>",
+        },
+        headers=bearer(token),
+    )
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def submit_article(
+    gated: Gated, token: str, article: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """Send the article to its board; (the article now, the revision), once editorial
+    has the review."""
+    auth = bearer(token)
+    r = await gated.post(
+        f"/api/v1/articles/{article['id']}/submit",
+        json={"version": article["version"]},
+        headers=auth,
+    )
+    assert r.status_code == 200, r.text
+    revision = r.json()["current_revision_id"]
+
+    async def queued() -> bool:
+        return (await gated.get(f"/api/v1/reviews/{revision}", headers=auth)).status_code == 200
+
+    await eventually(queued, timeout=30)
+    return r.json(), revision
 
 
 async def _sites_known(gateway: httpx.AsyncClient) -> bool:

@@ -13,12 +13,12 @@ from typing import Any
 
 import pytest
 from conftest import bearer, token_for
-from gatedplatform import Gated, gated  # noqa: F401
+from gatedplatform import ACCOUNT_PASSWORD, Gated, create_account, gated  # noqa: F401
 
 from services.admin import account_commands
 from services.admin.throttle import DEVICE_HEADER, PER_ACCOUNT, PER_ADDRESS
 
-PASSWORD = "Cổng-Hà-Nội-2026"
+PASSWORD = ACCOUNT_PASSWORD
 WRONG = "Sai-mật-khẩu-123"
 OPERATOR = bearer(token_for("vanhanh", {}, operator=True))
 SITE_ADMIN = bearer(token_for("quantri.hoankiem", {"hoankiem": "tenant_admin"}))
@@ -26,23 +26,6 @@ SITE_ADMIN = bearer(token_for("quantri.hoankiem", {"hoankiem": "tenant_admin"}))
 
 def unique(prefix: str) -> str:
     return f"{prefix}.{uuid.uuid4().hex[:8]}"
-
-
-async def create(gated: Gated, role: str, tenant: str) -> str:  # noqa: F811
-    username = unique("tk")
-    r = await gated.post(
-        "/api/v1/users",
-        json={
-            "username": username,
-            "display_name": "Người dùng thử",
-            "password": PASSWORD,
-            "tenant": tenant,
-            "role": role,
-        },
-        headers=OPERATOR,
-    )
-    assert r.status_code == 201, r.text
-    return username
 
 
 async def login(gated: Gated, username: str, password: str, **headers: str) -> Any:  # noqa: F811
@@ -57,7 +40,7 @@ async def test_a_site_admin_cannot_act_on_an_account_of_other_sites(gated: Gated
     """Give the city's board head a small role on one's own ward site, then reset their
     second factor, unlock them and set their password: refused, every step after the
     grant."""
-    victim = await create(gated, "board_head", "hanoi")
+    victim = await create_account(gated, "board_head", "hanoi")
     r = await gated.request(
         "PUT", f"/api/v1/users/{victim}/roles/hoankiem", json={"role": "collaborator"},
         headers=SITE_ADMIN,
@@ -76,7 +59,7 @@ async def test_a_site_admin_cannot_act_on_an_account_of_other_sites(gated: Gated
 async def test_only_an_operator_resets_a_second_factor(gated: Gated) -> None:  # noqa: F811
     """Even on an account wholly within the admin's site: who clears the factor could
     enrol their own phone at the next login."""
-    member = await create(gated, "board_member", "hoankiem")
+    member = await create_account(gated, "board_member", "hoankiem")
     r = await gated.post(f"/api/v1/users/{member}/reset-totp", headers=SITE_ADMIN)
     assert r.status_code == 403, r.text
     r = await gated.post(f"/api/v1/users/{member}/reset-totp", headers=OPERATOR)
@@ -86,7 +69,7 @@ async def test_only_an_operator_resets_a_second_factor(gated: Gated) -> None:  #
 async def test_unlocking_does_not_reset_the_guessing_limit(gated: Gated) -> None:  # noqa: F811
     """A site admin guesses an editor's password, unlocking the account each time it
     locks: after the account's limit, every attempt is refused, the right one too."""
-    victim = await create(gated, "editor", "hoankiem")
+    victim = await create_account(gated, "editor", "hoankiem")
     limit = PER_ACCOUNT[0].amount
     statuses: list[int] = []
     for _ in range(limit):
@@ -104,7 +87,7 @@ async def test_unlocking_does_not_reset_the_guessing_limit(gated: Gated) -> None
 
 
 async def test_strangers_cannot_lock_the_owner_out(gated: Gated) -> None:  # noqa: F811
-    owner = await create(gated, "editor", "hoankiem")
+    owner = await create_account(gated, "editor", "hoankiem")
     first = await login(gated, owner, PASSWORD)
     assert first.status_code == 200, first.text
     device = first.json()["device"]
@@ -115,7 +98,7 @@ async def test_strangers_cannot_lock_the_owner_out(gated: Gated) -> None:  # noq
     r = await login(gated, owner, PASSWORD, **{DEVICE_HEADER: device})
     assert r.status_code == 200, r.text
     # A device token is bound to its account: it opens no other.
-    other = await create(gated, "editor", "hoankiem")
+    other = await create_account(gated, "editor", "hoankiem")
     for _ in range(5):
         await login(gated, other, WRONG)
     assert (await login(gated, other, PASSWORD, **{DEVICE_HEADER: device})).status_code == 423
@@ -142,7 +125,7 @@ async def test_concurrent_logins_hash_a_few_at_a_time(
                 running -= 1
 
     monkeypatch.setattr(account_commands, "password_matches", counted)
-    users = [await create(gated, "collaborator", "hoankiem") for _ in range(3)]
+    users = [await create_account(gated, "collaborator", "hoankiem") for _ in range(3)]
     answers = await asyncio.gather(*(login(gated, users[i % 3], PASSWORD) for i in range(20)))
     assert {a.status_code for a in answers} <= {200, 503}
     assert peak <= account_commands.HASHING.size, peak
@@ -159,5 +142,5 @@ async def test_one_address_cannot_guess_across_many_accounts(gated: Gated) -> No
     assert 429 in statuses, statuses
     first = statuses.index(429)
     assert first <= limit and set(statuses[first:]) == {429}
-    user = await create(gated, "editor", "hoankiem")
+    user = await create_account(gated, "editor", "hoankiem")
     assert (await login(gated, user, PASSWORD)).status_code == 429

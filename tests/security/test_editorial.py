@@ -7,47 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from conftest import bearer, eventually, token_for
-from gatedplatform import Gated, gated  # noqa: F401
+from gatedplatform import Gated, create_article, gated, submit_article  # noqa: F401
 
 TENANT = "hoankiem"
 
 
-async def create(gated: Gated, token: str, title: str) -> dict[str, Any]:  # noqa: F811
-    r = await gated.post(
-        "/api/v1/articles",
-        json={
-            "tenant": TENANT,
-            "category": "tin-tuc",
-            "title": title,
-            "summary": "Tóm tắt",
-            "body_html": "<p>Nội dung của bài, đủ dài để đọc.</p>",
-        },
-        headers=bearer(token),
-    )
-    assert r.status_code == 201, r.text
-    return r.json()
-
-
-async def submit(gated: Gated, token: str, article: dict[str, Any]) -> str:  # noqa: F811
-    r = await gated.post(
-        f"/api/v1/articles/{article['id']}/submit",
-        json={"version": article["version"]},
-        headers=bearer(token),
-    )
-    assert r.status_code == 200, r.text
-    revision = r.json()["current_revision_id"]
-
-    async def queued() -> bool:
-        got = await gated.get(f"/api/v1/reviews/{revision}", headers=bearer(token))
-        return got.status_code == 200
-
-    await eventually(queued, timeout=30)
-    return revision
-
-
 async def test_a_board_member_cannot_approve_their_own_submission(gated: Gated) -> None:  # noqa: F811
     member = token_for("bbt.tu.duyet", {TENANT: "board_member"})
-    revision = await submit(gated, member, await create(gated, member, "Bài tự duyệt"))
+    _, revision = await submit_article(
+        gated, member, await create_article(gated, member, "Bài tự duyệt")
+    )
     r = await gated.post(f"/api/v1/reviews/{revision}/approve", json={}, headers=bearer(member))
     assert r.status_code == 403, r.text
     assert "tự duyệt" in r.json()["detail"]
@@ -63,7 +32,7 @@ async def test_a_board_head_cannot_post_review_their_own_forced_publication(
     gated: Gated,  # noqa: F811
 ) -> None:
     head = token_for("tbbt.tu.hau.kiem", {TENANT: "board_head"})
-    article = await create(gated, head, "Thông báo khẩn tự hậu kiểm")
+    article = await create_article(gated, head, "Thông báo khẩn tự hậu kiểm")
     r = await gated.post(
         f"/api/v1/articles/{article['id']}/force-publish",
         json={"version": article["version"], "reason": "Thông báo khẩn, cần đăng ngay."},

@@ -9,6 +9,7 @@ import asyncio
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import eventually
 from gatedplatform import Gated, gated  # noqa: F401
 
 #: What an internal endpoint would give away: Prometheus text, OpenAPI, probe JSON.
@@ -87,7 +88,16 @@ async def test_a_name_with_an_encoded_dot_is_still_a_name(gated: Gated) -> None:
     assert status in (200, 404)  # a page or its absence, never refused as a climb
 
 
+async def quiet(gated: Gated, path: str) -> bool:  # noqa: F811
+    """Whether `path` stayed cached for a few seconds: the demo's articles, still being
+    published when the platform comes up, purge the pages they appear on."""
+    await gated.get(path)
+    await asyncio.sleep(3)
+    return (await gated.get(path)).headers.get("x-cache") == "HIT"
+
+
 async def test_made_up_query_fields_do_not_make_new_cache_entries(gated: Gated) -> None:  # noqa: F811
+    await eventually(lambda: quiet(gated, "/"), timeout=90)
     first = await gated.get("/?utm_source=a")
     assert first.status_code == 200
     for n in range(5):
@@ -98,7 +108,7 @@ async def test_made_up_query_fields_do_not_make_new_cache_entries(gated: Gated) 
     paged = await gated.get("/tin-tuc?trang=2&utm_medium=x")
     assert paged.status_code in (200, 404)
     same = await gated.get("/tin-tuc?utm_medium=y&trang=2")
-    assert same.headers["x-cache"] == "HIT"
+    assert same.headers["x-cache"] == "HIT", (paged.status_code, paged.headers, same.headers)
     other = await gated.get("/tin-tuc?trang=3")
     assert other.headers["x-cache"] == "MISS"
 

@@ -1,6 +1,8 @@
-"""Citizens' data kept past its use: a question whose sender never confirmed it (the
-mail promises the link for 7 days), and the mails that carried one-time links. Anyone
-who later reads the database (a backup, a dump, an operator) must not find them."""
+"""Citizens' data kept past its use or published: a question whose sender never
+confirmed it (the mail promises the link for 7 days), the mails that carried one-time
+links (anyone who later reads the database, a backup or a dump must not find them),
+and what the answer page shows of the asker (their short given name, their house
+number, their contacts quoted in the staff's answer)."""
 
 from __future__ import annotations
 
@@ -8,17 +10,18 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from conftest import eventually
+from conftest import BOARD, bearer, eventually, token_for
 from gatedplatform import QUESTION, Gated, gated  # noqa: F401
 from sqlalchemy import func, select
 
 from services.feedback import retention, store
 
 
-async def submit(gated: Gated) -> tuple[str, str]:  # noqa: F811
+async def submit(gated: Gated, **fields: str) -> tuple[str, str]:  # noqa: F811
     """A question sent through the gateway: (its code, the link mailed for it)."""
-    email = f"binh.{uuid.uuid4().hex[:6]}@example.vn"
-    r = await gated.post("/api/v1/feedback/questions", json={**QUESTION, "email": email})
+    email = fields.pop("email", f"binh.{uuid.uuid4().hex[:6]}@example.vn")
+    body = {**QUESTION, "email": email, **fields}
+    r = await gated.post("/api/v1/feedback/questions", json=body)
     assert r.status_code == 202, r.text
     feedback = gated.services["feedback"]
 
@@ -80,3 +83,57 @@ async def test_a_sent_mail_keeps_no_link(gated: Gated) -> None:  # noqa: F811
         await uow.commit()
     await retention.sweep(gated.services["feedback"].unit_of_work, datetime.now(UTC))
     assert await count(gated, m, m.c.body.contains(token)) == 0
+
+
+HA = r"(?<!\w)Hà(?!\w)(?! Nội)"
+
+
+def named(text: str) -> bool:
+    """Whether `text` has the word Hà (not in Hàng Trống nor Hà Nội)."""
+    return re.search(HA, text) is not None
+
+
+UNIT = token_for("bientap.badinh", {"badinh": "editor"})
+
+
+async def test_the_answer_page_shows_nothing_of_the_asker(gated: Gated) -> None:  # noqa: F811
+    """A citizen named Hà writes her short name, house number and phone in the
+    question; the unit's answer greets her by name and quotes her address. The page
+    everyone reads shows neither, and keeps the office's own contacts."""
+    email = f"ha.{uuid.uuid4().hex[:6]}@example.vn"
+    code, link = await submit(
+        gated, name="Lê Thu Hà", email=email, phone="0912 345 678",
+        title="Hà hỏi về giấy phép sửa nhà",
+        text="Tôi là Hà, ở số 12B ngõ 5 phố Huế, gọi 0912.345.678. Sửa nhà có cần giấy phép?",
+    )  # fmt: skip
+    assert (await press(gated, link)).status_code == 200
+    listed = await gated.get(
+        "/api/v1/feedback/questions", params={"tenant": "hoankiem"}, headers=bearer(BOARD)
+    )
+    qid = next(q["id"] for q in listed.json() if q["code"] == code)
+    base = f"/api/v1/feedback/questions/{qid}"
+    r = await gated.post(f"{base}/classify", json={"unit": "badinh"}, headers=bearer(BOARD))
+    assert r.status_code == 200, r.text
+    answer = (
+        "<p>Kính gửi chị Lê Thu Hà (số 12B, điện thoại 0912 345 678, "
+        f'<a href="mailto:{email}">{email}</a>): Hà cần xin giấy phép. Hỏi thêm: đường dây '
+        "nóng 024.3825.3536, tiepdan@hoankiem.hanoi.gov.vn, số 126 Hàng Trống.</p>"
+    )
+    drafted = await gated.post(f"{base}/draft", json={"answer_html": answer}, headers=bearer(UNIT))
+    assert drafted.status_code == 200, drafted.text
+    # The board reads what will be published: the question and the answer, redacted.
+    seen = (await gated.get(base, headers=bearer(BOARD))).json()
+    assert not named(seen["public_text"]) and "12B" not in seen["public_text"]
+    assert not named(seen["answer_html"]) and "Hàng Trống" in seen["answer_html"]
+    assert seen["text"].startswith("Tôi là Hà")  # the desk still has what she sent
+    approved = await gated.post(f"{base}/approve", headers=bearer(BOARD))
+    assert approved.status_code == 200, approved.text
+
+    page = await gated.get(f"/hoi-dap/{code}")
+    assert page.status_code == 200
+    shown = page.text
+    assert not named(shown), [shown[m.start() - 60 : m.end() + 20] for m in re.finditer(HA, shown)]
+    for secret in ("12B", "0912", "345 678", "345.678", email):
+        assert secret not in shown, (secret, shown[shown.find(secret) - 200 :][:250])
+    for kept in ("phố Huế", "024.3825.3536", "tiepdan@hoankiem.hanoi.gov.vn", "126 Hàng Trống"):
+        assert kept in shown, kept

@@ -8,13 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import jwt
 import pytest
-from conftest import bearer, token_for
+from conftest import token_for
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from gatedplatform import Gated, gated  # noqa: F401
+from gatedplatform import Gated, call_with, gated  # noqa: F401
 
 #: A protected read of every service that has a protected API, through the gateway.
 PROTECTED = [
@@ -67,18 +66,11 @@ def unsigned(payload: dict[str, Any]) -> str:
     return jwt.encode(payload, None, algorithm="none")
 
 
-async def call(gated: Gated, method: str, path: str, token: str) -> httpx.Response:  # noqa: F811
-    kw: dict[str, Any] = {"headers": bearer(token)}
-    if method == "POST":
-        kw["json"] = {"tenant": "hoankiem", "title": "Xem trước", "body_html": "<p>x</p>"}
-    return await gated.request(method, path, **kw)
-
-
 async def test_a_real_token_is_accepted_by_every_service(gated: Gated) -> None:  # noqa: F811
     """The control for the refusals below: the same requests with admin's token pass."""
     token = token_for("vanhanh.kiemtra", {}, operator=True)
     for service, method, path in PROTECTED:
-        response = await call(gated, method, path, token)
+        response = await call_with(gated, method, path, token)
         assert response.status_code not in (401, 403), (service, response.text)
 
 
@@ -100,7 +92,7 @@ async def test_a_real_token_is_accepted_by_every_service(gated: Gated) -> None: 
 async def test_a_forged_token_is_refused_by_every_service(gated: Gated, forge: Any) -> None:  # noqa: F811
     token = forge(gated.settings)
     for service, method, path in PROTECTED:
-        response = await call(gated, method, path, token)
+        response = await call_with(gated, method, path, token)
         assert response.status_code == 401, (service, response.status_code, response.text)
         assert "đăng nhập" in response.text, response.text
 
@@ -111,7 +103,7 @@ async def test_open_paths_open_only_themselves(gated: Gated) -> None:  # noqa: F
     from litestar import Litestar, get
     from litestar.testing import AsyncTestClient
 
-    from runtime.auth import jwt_auth
+    from runtime.auth import Revocations, jwt_auth
 
     closed = ["/healthzx", "/readyz-internal", "/metrics2", "/schemax", "/api/v1/x/groundsx"]
 
@@ -123,7 +115,7 @@ async def test_open_paths_open_only_themselves(gated: Gated) -> None:  # noqa: F
     async def open_() -> str:
         return "open"
 
-    auth = jwt_auth(gated.settings, open_paths=["/api/v1/x/grounds"])
+    auth = jwt_auth(gated.settings, Revocations(), open_paths=["/api/v1/x/grounds"])
     app = Litestar([protected, open_], on_app_init=[auth.on_app_init], openapi_config=None)
     async with AsyncTestClient(app) as client:
         for path in closed:

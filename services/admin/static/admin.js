@@ -36,12 +36,13 @@
     update();
   }
 
-  var LABELS = { done: "Xong", waiting: "Đang chờ", late: "Trễ" };
+  var LABELS = { done: "Xong", waiting: "Đang chờ", late: "Trễ", stopped: "Dừng" };
 
-  // The publish receipt refreshes itself until every step is done.
+  // The publish receipt refreshes itself until it ends: every step done, or the
+  // approval lapsed (the article changed since), which it then says.
   function liveReceipt() {
     var table = document.getElementById("receipt");
-    if (!table) return;
+    if (!table || table.getAttribute("data-ended") === "true") return;
     var source = table.getAttribute("data-source");
     var summary = document.getElementById("receipt-summary");
     function refresh() {
@@ -68,9 +69,10 @@
               });
             body.appendChild(row);
           });
-          summary.textContent = data.complete ? "Đã hoàn tất mọi bước." :
-            (data.late ? "Có bước bị trễ." : "Đang chờ các bước còn lại…");
-          if (!data.complete) setTimeout(refresh, 1000);
+          summary.textContent = data.message || (data.complete ? "Đã hoàn tất mọi bước." :
+            (data.late ? "Có bước bị trễ." : "Đang chờ các bước còn lại…"));
+          if (data.message) summary.className = "flash error";
+          if (!(data.complete || data.ended)) setTimeout(refresh, 1000);
         })
         .catch(function () { setTimeout(refresh, 3000); });
     }
