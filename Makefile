@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 run: $(STAMP)
-	@$(PY) -m runtime.launch
+	@$(PY) -m portal.launch
 
 test: $(STAMP)
 	@$(PY) -m pytest -q

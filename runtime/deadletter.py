@@ -4,7 +4,7 @@ A consumer parks a message it cannot apply on `<topic>.dlt` (runtime/consumer.py
 the message exactly as it came (key, value and headers as bytes, so one that does
 not even decode is kept as it was), plus `dlt_*` headers saying why, who parked it
 and where it came from. `portal dlt list` shows them; `portal dlt replay` sends the
-chosen ones back to their topic (runtime/dlt_cli.py).
+chosen ones back to their topic (portal/dlt_cli.py).
 
 Replay is at-least-once and safe to repeat: a replayed message keeps its `ce_id`,
 so a consumer that applied it already drops it in its inbox, and one that never did

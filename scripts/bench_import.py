@@ -32,9 +32,9 @@ import pypdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runtime import cli
+from portal import cli
+from portal.launch import Platform
 from runtime.embedded import free_port
-from runtime.launch import Platform
 from services.admin.domain import DEMO_PASSWORD
 from services.admin.security import demo_totp_secret
 

@@ -22,8 +22,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from portal.launch import Platform
 from runtime.embedded import free_port
-from runtime.launch import Platform
 from scripts.seed_demo import login, wait_for
 
 

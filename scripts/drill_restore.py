@@ -40,11 +40,11 @@ from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from runtime import backup
-from runtime.backup_cli import SERVICES, parts
+from portal import backup
+from portal.backup_cli import SERVICES, parts
+from portal.launch import Platform
 from runtime.db import Database
 from runtime.embedded import free_port
-from runtime.launch import Platform
 from runtime.settings import Settings
 from scripts.seed_demo import login, seed
 
@@ -73,7 +73,7 @@ def settings_for(env: dict[str, str]) -> Settings:
 
 def portal(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "runtime.cli", *args],
+        [sys.executable, "-m", "portal.cli", *args],
         cwd=REPO, env={**os.environ, **env}, capture_output=True, text=True, timeout=1200,
     )  # fmt: skip
 

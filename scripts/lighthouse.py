@@ -25,8 +25,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from portal.launch import Platform
 from runtime.embedded import free_port
-from runtime.launch import Platform
 from runtime.settings import REPO_ROOT
 from scripts.seed_demo import seed
 

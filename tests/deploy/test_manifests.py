@@ -40,7 +40,7 @@ import yaml
 from contracts import topics as topic_registry
 from contracts.topics import TOPICS as CONTRACT_TOPICS
 from contracts.topics import Topic
-from runtime.launch import PROCESSES as LAUNCHED
+from portal.launch import PROCESSES as LAUNCHED
 from runtime.messaging import EVENT_MAX_STORED_BYTES
 from runtime.settings import Settings
 
@@ -437,7 +437,7 @@ def test_dockerfile_copies_what_pip_install_needs() -> None:
 
 # --------------------------------------------------------------------------- processes
 def test_every_process_of_make_run_is_deployed() -> None:
-    """`make run` (runtime/launch.py) and the deployments start the same processes, and
+    """`make run` (portal/launch.py) and the deployments start the same processes, and
     the callers get the base URL of every service."""
     launched = {p.name: p for p in LAUNCHED if p.name != DEMO_MAILBOX}
     assert set(launched) == set(PROCESSES)
@@ -715,7 +715,7 @@ def test_compose_mail_goes_to_the_demo_mailbox_unless_a_relay_is_named(
     example = read_env_file(COMPOSE_DIR / ".env.example")
     services = interpolate(raw_compose, example)["services"]
     mailbox = services[DEMO_MAILBOX]
-    assert mailbox["command"] == ["python", "-m", "runtime.mailbox"]
+    assert mailbox["command"] == ["python", "-m", "portal.mailbox"]
     assert mailbox.get("profiles") == ["demo"], "a development mail catcher, demo only"
     assert mailbox["image"] == services["feedback"]["image"]
     assert mailbox.get("read_only") is True
@@ -1574,7 +1574,7 @@ def test_kubernetes_backs_up_weekly(rendered: tuple[str, list[dict]]) -> None:
     (container,) = pod["containers"]
     assert container["image"] == containers(processes(resources)["content"])[0]["image"]
     command = container["command"]
-    assert command[:4] == ["python", "-m", "runtime.cli", "backup"]
+    assert command[:4] == ["python", "-m", "portal.cli", "backup"]
     destination = command[command.index("--to") + 1]
     assert int(command[command.index("--keep") + 1]) >= 4, "at least a month of sets"
     security = container["securityContext"]
@@ -2253,7 +2253,7 @@ def test_compose_backup_job(compose: dict) -> None:
     assert backup.get("read_only") is True
     assert backup.get("restart") == "no"
     command = [str(part) for part in backup["command"]]
-    assert command[:4] == ["python", "-m", "runtime.cli", "backup"]
+    assert command[:4] == ["python", "-m", "portal.cli", "backup"]
     destination = command[command.index("--to") + 1]
     assert int(command[command.index("--keep") + 1]) >= 4, "at least a month of sets"
     (volume,) = backup["volumes"]

@@ -26,8 +26,8 @@ import pytest
 from conftest import make_pdf
 from PIL import Image
 
+from portal.launch import Platform
 from runtime.embedded import free_port
-from runtime.launch import Platform
 from services.admin.domain import DEMO_PASSWORD
 from services.admin.security import demo_totp_secret
 

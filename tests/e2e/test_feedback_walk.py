@@ -27,8 +27,8 @@ from aiokafka import AIOKafkaConsumer
 from test_editor_ui import _need_chromium, sign_in
 
 from contracts import topics
+from portal.launch import Platform
 from runtime.embedded import free_port
-from runtime.launch import Platform
 from scripts.seed_demo import login
 
 WARD = "hoankiem"

@@ -57,7 +57,7 @@ def test_run_shows_demo_sites_and_ctrl_c_stops_everything(tmp_path: Path) -> Non
     )
     started = time.monotonic()
     launcher = subprocess.Popen(
-        [sys.executable, "-m", "runtime.launch"],
+        [sys.executable, "-m", "portal.launch"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,

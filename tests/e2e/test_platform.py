@@ -14,8 +14,8 @@ import httpx
 import pytest
 from conftest import drop_schemas
 
+from portal.launch import Platform
 from runtime.embedded import free_port
-from runtime.launch import Platform
 from scripts.seed_demo import login, wait_for
 from services.admin.domain import SEED_TENANTS
 

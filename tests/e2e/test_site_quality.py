@@ -24,8 +24,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from portal.launch import Platform
 from runtime.embedded import free_port
-from runtime.launch import Platform
 from runtime.settings import REPO_ROOT
 from scripts.seed_demo import logged_in
 

@@ -25,7 +25,8 @@ from conftest import EDITOR, S3_KEYS, InProcessPlatform, bearer, make_pdf, setti
 from PIL import Image
 from sqlalchemy import text
 
-from runtime import backup, backup_cli, cli, migrations
+from portal import backup, backup_cli, cli
+from runtime import migrations
 from runtime.db import Database
 from runtime.embedded import EmbeddedKafka
 from runtime.settings import Settings

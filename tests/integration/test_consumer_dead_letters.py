@@ -41,7 +41,8 @@ from contracts import (
     envelope_for,
     topics,
 )
-from runtime import cli, migrations
+from portal import cli
+from runtime import migrations
 from runtime.consumer import Subscription
 from runtime.db import Database
 from runtime.deadletter import DeadLetters, Decision

@@ -19,7 +19,7 @@ import pypdf
 import pytest
 from conftest import InProcessPlatform, bearer, eventually, settings_for, token_for
 
-from runtime import cli
+from portal import cli
 from runtime.embedded import EmbeddedKafka
 from services.admin.domain import DEMO_PASSWORD
 from services.admin.security import demo_totp_secret

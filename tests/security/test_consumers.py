@@ -330,6 +330,6 @@ async def portal(gated: Gated, args: list[str]) -> subprocess.CompletedProcess[s
     }
     return await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "runtime.cli", *args],
+        [sys.executable, "-m", "portal.cli", *args],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip

@@ -20,8 +20,8 @@ prompt) and, for accounts with two-factor login, --totp CODE or PORTAL_TOTP_SECR
 Exit status: 0 all lines imported or already there, 1 some lines rejected (see the
 report), 2 could not go on (login, unknown site, server down).
 
-`portal backup …` and `portal restore …`: runtime/backup_cli.py. `portal dlt list` and
-`portal dlt replay …` (the dead-letter topics): runtime/dlt_cli.py.
+`portal backup …` and `portal restore …`: portal/backup_cli.py. `portal dlt list` and
+`portal dlt replay …` (the dead-letter topics): portal/dlt_cli.py.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 from tqdm import tqdm
 
-from runtime import backup_cli, dlt_cli
+from portal import backup_cli, dlt_cli
 
 # The CLI is a client of content's API; it shares the line checks, nothing with I/O.
 from services.content.imports import ImportItem, LineRejected, parse_line

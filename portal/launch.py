@@ -41,7 +41,7 @@ PROCESSES = (
     Process("editorial", "services.editorial", 8103, "PORTAL_EDITORIAL_URL"),
     Process("renderer", "services.renderer", 8104, "PORTAL_RENDERER_URL"),
     # Takes the mail feedback sends when no mail relay is configured (SMTP_HOST unset).
-    Process("mailbox", "runtime.mailbox", 8106, None),
+    Process("mailbox", "portal.mailbox", 8106, None),
     Process("feedback", "services.feedback", 8105, "PORTAL_FEEDBACK_URL"),
     Process("search", "services.search", 8107, "PORTAL_SEARCH_URL"),
     Process("gateway", "gateway", 8000, None),

@@ -1,4 +1,4 @@
-"""`portal backup` and `portal restore`: the operators' side of runtime/backup.py.
+"""`portal backup` and `portal restore`: the operators' side of portal/backup.py.
 
     portal backup [--to DIR] [--keep N]     a new set under DIR, then keep the newest N
     portal backup verify SET                every file of SET against its manifest
@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from runtime import backup
+from portal import backup
 from runtime.db import Database
 from runtime.settings import Settings
 
