@@ -27,7 +27,7 @@ from services.feedback.calendar import Now
 from services.feedback.mail import Mailer, Smtp
 from services.feedback.open311_api import Open311Controller
 from services.feedback.participation_api import CONTROLLERS as PARTICIPATION
-from services.feedback.ratings import RecentVotes
+from services.feedback.recent_votes import RecentVotes
 from services.feedback.reports_api import ReportsController
 from services.feedback.watcher import Watcher
 
@@ -52,7 +52,7 @@ def build(
     service.background["mailer"] = Mailer(service.unit_of_work, Smtp(settings), clock).run
     service.background["retention"] = functools.partial(retention.run, service.unit_of_work, clock)
     auth = service.token_auth()
-    # Repeat ratings are damped in this process's memory only (see ratings.py).
+    # Repeat ratings are damped in this process's memory only (see recent_votes.py).
     recent_votes = RecentVotes()
     routes: list[Any] = [
         PublicController, CalendarController, HandlingController, TemplateController,

@@ -61,11 +61,21 @@ from runtime.api import Input
 from runtime.auth import Principal, Role
 from runtime.messaging import UnitOfWork
 from runtime.service import Service
-from services.feedback import commands, consultations, dialogues, ratings, store
+from services.feedback import (
+    consultation_rules,
+    dialogue_rules,
+    participation_commands,
+    participation_store,
+    participation_views,
+    rating_rules,
+    store,
+)
 from services.feedback.abuse import Guard, TooMany
 from services.feedback.api import SLUG, Caller, ConfirmIn, client_ip, too_many_response
 from services.feedback.calendar import TZ, Now
+from services.feedback.commands import NotFound
 from services.feedback.domain import Invalid, NotAllowed, normalise_code
+from services.feedback.recent_votes import RecentVotes
 
 T = TypeVar("T")
 TenantSlug = Annotated[str, QueryParameter(pattern=SLUG)]
@@ -151,7 +161,7 @@ async def run(service: Service, work: Callable[[UnitOfWork], Awaitable[T]]) -> T
         async with service.unit_of_work() as uow:
             result = await work(uow)
             await uow.commit()
-    except commands.NotFound as exc:
+    except NotFound as exc:
         raise NotFoundException(str(exc)) from exc
     except NotAllowed as exc:
         raise ClientException(str(exc), status_code=409) from exc
@@ -247,7 +257,7 @@ class SiteRatingIn(Input):
         return self
 
     def scores(self) -> dict[str, int]:
-        return {c: v for c in ratings.SITE_CRITERIA if (v := getattr(self, c)) is not None}
+        return {c: v for c in rating_rules.SITE_CRITERIA if (v := getattr(self, c)) is not None}
 
 
 _MONTH = re.compile(r"(\d{4})-(\d{2})(-\d{2})?", re.ASCII)
@@ -272,7 +282,7 @@ def parse_month(value: str, name: str) -> date:
 def period(first: str | None, last: str | None, now: datetime) -> tuple[date, date]:
     """The months a report adds up: `from` and `to` given as months (or days, which
     count for their month); by default this year up to this month, Hanoi time."""
-    this_month = ratings.month_of(now)
+    this_month = rating_rules.month_of(now)
     start = parse_month(first, "from") if first else date(this_month.year, 1, 1)
     end = parse_month(last, "to") if last else this_month
     if end < start:
@@ -282,26 +292,28 @@ def period(first: str | None, last: str | None, now: datetime) -> tuple[date, da
     return start, end
 
 
-def report_json(tenant: str, start: date, end: date, shown: dict[str, ratings.Published]) -> dict:
+def report_json(
+    tenant: str, start: date, end: date, shown: dict[str, rating_rules.Published]
+) -> dict:
     return {
         "tenant": tenant,
         "from": f"{start:%Y-%m}",
         "to": f"{end:%Y-%m}",
-        "minimum": ratings.MINIMUM,
+        "minimum": rating_rules.MINIMUM,
         "note": (
-            f"null: không công bố; shown_as ghi “< {ratings.MINIMUM}” khi có ít hơn "
-            f"{ratings.MINIMUM} lượt đánh giá, “ẩn” khi được ẩn để không suy ra được một số "
+            f"null: không công bố; shown_as ghi “< {rating_rules.MINIMUM}” khi có ít hơn "
+            f"{rating_rules.MINIMUM} lượt đánh giá, “ẩn” khi được ẩn để không suy ra được một số "
             "liệu như vậy từ các số liệu khác."
         ),
         "criteria": {
-            criterion: {"label": ratings.CRITERIA_VI[criterion], **published.as_json()}
+            criterion: {"label": rating_rules.CRITERIA_VI[criterion], **published.as_json()}
             for criterion, published in shown.items()
         },
     }
 
 
 async def rate_answer(
-    service: Service, votes: ratings.RecentVotes, address: str, tenant: str | None, code: str,
+    service: Service, votes: RecentVotes, address: str, tenant: str | None, code: str,
     score: int, now: datetime,
 ) -> None:  # fmt: skip
     """Count one rating of a published answer (of site `tenant`, when given); 404 for
@@ -317,24 +329,24 @@ async def rate_answer(
     if not votes.first(address, f"answer:{row.code}"):
         raise TooManyRequestsException(REPEAT)
     async with service.unit_of_work() as uow:
-        await ratings.record(uow.session, tenant=row.tenant, scores={ratings.ANSWER: score},
-                             now=now)  # fmt: skip
+        await participation_commands.rate(uow, tenant=row.tenant,
+                                          scores={rating_rules.ANSWER: score}, now=now)  # fmt: skip
         await uow.commit()
 
 
 async def rate_site(
-    service: Service, votes: ratings.RecentVotes, address: str, tenant: str,
+    service: Service, votes: RecentVotes, address: str, tenant: str,
     scores: dict[str, int], now: datetime,
 ) -> None:  # fmt: skip
     if not votes.first(address, f"site:{tenant}"):
         raise TooManyRequestsException(REPEAT)
     async with service.unit_of_work() as uow:
-        await ratings.record(uow.session, tenant=tenant, scores=scores, now=now)
+        await participation_commands.rate(uow, tenant=tenant, scores=scores, now=now)
         await uow.commit()
 
 
 class RatingsController(Controller):
-    """Satisfaction ratings that keep the rater private (see services/feedback/ratings.py)."""
+    """Satisfaction ratings that keep the rater private (see services/feedback/rating_rules.py)."""
 
     path = "/api/v1/feedback/ratings"
     exception_handlers = ERRORS  # type: ignore[assignment]
@@ -344,7 +356,7 @@ class RatingsController(Controller):
     async def rate_answer(
         self, code: FromPath[str], data: JSONBody[AnswerRatingIn], request: Caller,
         service: NamedDependency[Service], now: NamedDependency[Now],
-        recent_votes: NamedDependency[ratings.RecentVotes],
+        recent_votes: NamedDependency[RecentVotes],
     ) -> dict[str, str]:  # fmt: skip
         await rate_answer(service, recent_votes, client_ip(request, service), None, code,
                           data.score, now())  # fmt: skip
@@ -355,7 +367,7 @@ class RatingsController(Controller):
     async def rate_site(
         self, tenant: FromPath[str], data: JSONBody[SiteRatingIn], request: Caller,
         service: NamedDependency[Service], now: NamedDependency[Now],
-        recent_votes: NamedDependency[ratings.RecentVotes],
+        recent_votes: NamedDependency[RecentVotes],
     ) -> dict[str, str]:  # fmt: skip
         if not re.fullmatch(SLUG, tenant):
             raise NotFoundException("Không có trang này.")
@@ -376,8 +388,8 @@ class RatingsController(Controller):
         start, end = period(from_, to, now())
         assert service.db
         async with service.db.read() as session:
-            raw = await ratings.counts(session, tenant, start, end)
-        return report_json(tenant, start, end, ratings.report(raw))
+            raw = await participation_store.ratings_between(session, tenant, start, end)
+        return report_json(tenant, start, end, rating_rules.report(raw))
 
 
 # --- consultations -------------------------------------------------------------------------------
@@ -459,11 +471,11 @@ SENT = "Đã nhận. Xin mở thư xác nhận gửi tới email của Quý vị
 
 
 def consultation_summary(row: Any, now: datetime) -> dict[str, Any]:
-    current = consultations.phase(row.opens_at, row.closes_at, now)
+    current = consultation_rules.phase(row.opens_at, row.closes_at, now)
     return {
         "id": row.id, "tenant": row.tenant, "title": row.title, "summary": row.summary,
         "opens_at": row.opens_at, "closes_at": row.closes_at, "phase": current.value,
-        "phase_label": consultations.PHASE_VI[current],
+        "phase_label": consultation_rules.PHASE_VI[current],
         "report_published": row.report_published_at is not None,
     }  # fmt: skip
 
@@ -473,7 +485,7 @@ def comment_out(row: Any) -> dict[str, Any]:
     return {
         "id": row.id, "article": row.article, "name": row.name, "email": row.email,
         "show_name": row.show_name, "text": row.text, "status": row.status,
-        "status_label": consultations.COMMENT_STATUS_VI[row.status],
+        "status_label": consultation_rules.COMMENT_STATUS_VI[row.status],
         "submitted_at": row.submitted_at, "confirmed_at": row.confirmed_at,
         "moderated_by": row.moderated_by, "response_id": row.response_id,
     }  # fmt: skip
@@ -497,7 +509,7 @@ async def _view(service: Service, public_view: Any, row: Any, now: datetime) -> 
 
 
 async def load_consultation(service: Service, raw_id: str) -> Any:
-    return await _load(service, raw_id, consultations.get, "Không có dự thảo này.")
+    return await _load(service, raw_id, participation_store.consultation, "Không có dự thảo này.")
 
 
 async def board_consultation(service: Service, raw_id: str, user: Principal) -> Any:
@@ -507,11 +519,11 @@ async def board_consultation(service: Service, raw_id: str, user: Principal) -> 
 
 
 async def consultation_view(service: Service, row: Any, now: datetime) -> dict[str, Any]:
-    return await _view(service, consultations.public_view, row, now)
+    return await _view(service, participation_views.public_consultation, row, now)
 
 
-def new_comment(data: CommentIn) -> consultations.Comment:
-    return consultations.Comment(
+def new_comment(data: CommentIn) -> participation_commands.Comment:
+    return participation_commands.Comment(
         article=data.article, name=data.name, email=str(data.email), show_name=data.show_name,
         text=data.text.strip(),
     )  # fmt: skip
@@ -530,14 +542,14 @@ class ConsultationsController(Controller):
     ) -> dict[str, Any]:  # fmt: skip
         request.user.require(data.tenant, Role.board_member)
         await site_url(service, data.tenant)
-        draft = consultations.Draft(
+        draft = participation_commands.Draft(
             tenant=data.tenant, title=data.title, summary=data.summary.strip(),
-            articles=tuple(consultations.Article(a.number, a.heading, a.text)
+            articles=tuple(participation_commands.Article(a.number, a.heading, a.text)
                            for a in data.articles),
             opens_on=data.opens_on, closes_on=data.closes_on, attachment_url=data.attachment_url,
         )  # fmt: skip
         moment = now()
-        consultation_id = await run(service, lambda uow: consultations.create(
+        consultation_id = await run(service, lambda uow: participation_commands.create_consultation(
             uow, draft, by=request.user.username, now=moment))  # fmt: skip
         row = await load_consultation(service, consultation_id)
         return await consultation_view(service, row, moment)
@@ -548,7 +560,7 @@ class ConsultationsController(Controller):
     ) -> list[dict[str, Any]]:
         assert service.db
         async with service.db.read() as session:
-            rows = await consultations.for_site(session, tenant)
+            rows = await participation_store.consultations_of(session, tenant)
         moment = now()
         return [consultation_summary(r, moment) for r in rows]
 
@@ -572,7 +584,7 @@ class ConsultationsController(Controller):
             return {"message": SENT}  # a robot: answered as usual, nothing kept
         await admitted(guard, client_ip(request, service), str(data.email))
         url = await site_url(service, row.tenant)
-        await run(service, lambda uow: consultations.comment(
+        await run(service, lambda uow: participation_commands.comment(
             uow, row.id, new_comment(data), now=now(), site_url=url))  # fmt: skip
         return {"message": SENT}
 
@@ -582,7 +594,8 @@ class ConsultationsController(Controller):
         guard: NamedDependency[Guard], now: NamedDependency[Now],
     ) -> dict[str, str]:  # fmt: skip
         row = await with_link(guard, client_ip(request, service), lambda: run(
-            service, lambda uow: consultations.confirm(uow, data.token, now())))  # fmt: skip
+            service, lambda uow: participation_commands.confirm_comment(uow, data.token, now())
+        ))  # fmt: skip
         return {"consultation_id": row.id, "message": "Đã nhận góp ý; ý kiến được đăng sau khi "
                 "Ban Biên tập duyệt."}  # fmt: skip
 
@@ -594,8 +607,8 @@ class ConsultationsController(Controller):
         row = await board_consultation(service, consultation_id, request.user)
         assert service.db
         async with service.db.read() as session:
-            rows = await consultations.comments(
-                session, row.id, [s for s in consultations.CommentStatus if s != "unconfirmed"]
+            rows = await participation_store.comments_of(
+                session, row.id, [s for s in consultation_rules.CommentStatus if s != "unconfirmed"]
             )
         return [comment_out(r) for r in rows]
 
@@ -608,7 +621,7 @@ class ConsultationsController(Controller):
     ) -> dict[str, Any]:  # fmt: skip
         row = await board_consultation(service, consultation_id, request.user)
         cid = parse_id(comment_id, "Không có ý kiến này trong dự thảo.")
-        done = await run(service, lambda uow: consultations.moderate(
+        done = await run(service, lambda uow: participation_commands.moderate_comment(
             uow, row.id, cid, publish=data.decision == "publish", by=request.user.username,
             now=now()))  # fmt: skip
         return comment_out(done)
@@ -621,10 +634,11 @@ class ConsultationsController(Controller):
     ) -> dict[str, Any]:  # fmt: skip
         row = await board_consultation(service, consultation_id, request.user)
         answers = [
-            consultations.Response(r.text.strip(), tuple(r.comment_ids)) for r in data.responses
+            participation_commands.Response(r.text.strip(), tuple(r.comment_ids))
+            for r in data.responses
         ]
         moment = now()
-        done = await run(service, lambda uow: consultations.publish_report(
+        done = await run(service, lambda uow: participation_commands.publish_report(
             uow, row.id, report_html=data.report_html, responses=answers,
             by=request.user.username, now=moment))  # fmt: skip
         return await consultation_view(service, done, moment)
@@ -670,11 +684,11 @@ class TranscriptIn(Input):
 
 
 def dialogue_summary(row: Any, now: datetime) -> dict[str, Any]:
-    current = dialogues.current_state(row, now)
+    current = dialogue_rules.current_state(row, now)
     return {
         "id": row.id, "tenant": row.tenant, "topic": row.topic, "leader_name": row.leader_name,
         "leader_title": row.leader_title, "starts_at": row.starts_at, "ends_at": row.ends_at,
-        "state": current.value, "state_label": dialogues.STATE_VI[current],
+        "state": current.value, "state_label": dialogue_rules.STATE_VI[current],
     }  # fmt: skip
 
 
@@ -688,7 +702,9 @@ def dialogue_question_out(row: Any) -> dict[str, Any]:
 
 
 async def load_dialogue(service: Service, raw_id: str) -> Any:
-    return await _load(service, raw_id, dialogues.get, "Không có buổi đối thoại này.")
+    return await _load(
+        service, raw_id, participation_store.dialogue, "Không có buổi đối thoại này."
+    )
 
 
 async def board_dialogue(service: Service, raw_id: str, user: Principal) -> Any:
@@ -698,12 +714,13 @@ async def board_dialogue(service: Service, raw_id: str, user: Principal) -> Any:
 
 
 async def dialogue_view(service: Service, row: Any, now: datetime) -> dict[str, Any]:
-    return await _view(service, dialogues.public_view, row, now)
+    return await _view(service, participation_views.public_dialogue, row, now)
 
 
-def new_question(data: DialogueQuestionIn) -> dialogues.Asked:
-    return dialogues.Asked(name=data.name, email=str(data.email), show_name=data.show_name,
-                           text=data.text.strip())  # fmt: skip
+def new_question(data: DialogueQuestionIn) -> participation_commands.Asked:
+    return participation_commands.Asked(
+        name=data.name, email=str(data.email), show_name=data.show_name, text=data.text.strip()
+    )
 
 
 class DialoguesController(Controller):
@@ -719,13 +736,13 @@ class DialoguesController(Controller):
     ) -> dict[str, Any]:  # fmt: skip
         request.user.require(data.tenant, Role.board_member)
         await site_url(service, data.tenant)
-        session = dialogues.Session(
+        session = participation_commands.Session(
             tenant=data.tenant, topic=data.topic, description=data.description.strip(),
             leader_name=data.leader_name, leader_title=data.leader_title,
             starts_at=data.starts_at.astimezone(TZ), ends_at=data.ends_at.astimezone(TZ),
         )  # fmt: skip
         moment = now()
-        dialogue_id = await run(service, lambda uow: dialogues.schedule(
+        dialogue_id = await run(service, lambda uow: participation_commands.schedule_dialogue(
             uow, session, by=request.user.username, now=moment))  # fmt: skip
         return await dialogue_view(service, await load_dialogue(service, dialogue_id), moment)
 
@@ -735,7 +752,7 @@ class DialoguesController(Controller):
     ) -> list[dict[str, Any]]:
         assert service.db
         async with service.db.read() as session:
-            rows = await dialogues.for_site(session, tenant)
+            rows = await participation_store.dialogues_of(session, tenant)
         moment = now()
         return [dialogue_summary(r, moment) for r in rows]
 
@@ -758,7 +775,7 @@ class DialoguesController(Controller):
             return {"message": SENT}
         await admitted(guard, client_ip(request, service), str(data.email))
         url = await site_url(service, row.tenant)
-        await run(service, lambda uow: dialogues.ask(
+        await run(service, lambda uow: participation_commands.ask(
             uow, row.id, new_question(data), now=now(), site_url=url))  # fmt: skip
         return {"message": SENT}
 
@@ -769,7 +786,8 @@ class DialoguesController(Controller):
         guard: NamedDependency[Guard], now: NamedDependency[Now],
     ) -> dict[str, str]:  # fmt: skip
         row = await with_link(guard, client_ip(request, service), lambda: run(
-            service, lambda uow: dialogues.confirm(uow, data.token, now())))  # fmt: skip
+            service, lambda uow: participation_commands.confirm_question(uow, data.token, now())
+        ))  # fmt: skip
         return {"dialogue_id": row.id, "message": "Câu hỏi đã được gửi tới buổi đối thoại."}
 
     @get("/{dialogue_id:str}/questions", operation_id="ListDialogueQuestions")
@@ -779,7 +797,7 @@ class DialoguesController(Controller):
         row = await board_dialogue(service, dialogue_id, request.user)
         assert service.db
         async with service.db.read() as session:
-            rows = await dialogues.questions(session, row.id)
+            rows = await participation_store.questions_of(session, row.id)
         return [dialogue_question_out(r) for r in rows]
 
     @post("/{dialogue_id:str}/questions/{question_id:str}/answer",
@@ -790,7 +808,7 @@ class DialoguesController(Controller):
     ) -> dict[str, Any]:  # fmt: skip
         row = await board_dialogue(service, dialogue_id, request.user)
         qid = parse_id(question_id, "Không có câu hỏi này trong buổi đối thoại.")
-        done = await run(service, lambda uow: dialogues.answer(
+        done = await run(service, lambda uow: participation_commands.answer_question(
             uow, row.id, qid, answer_html=data.answer_html, by=request.user.username,
             now=now()))  # fmt: skip
         return dialogue_question_out(done)
@@ -802,7 +820,7 @@ class DialoguesController(Controller):
     ) -> dict[str, Any]:  # fmt: skip
         row = await board_dialogue(service, dialogue_id, request.user)
         moment = now()
-        done = await run(service, lambda uow: dialogues.end(
+        done = await run(service, lambda uow: participation_commands.end_dialogue(
             uow, row.id, by=request.user.username, now=moment))  # fmt: skip
         return await dialogue_view(service, done, moment)
 
@@ -813,7 +831,7 @@ class DialoguesController(Controller):
     ) -> dict[str, Any]:  # fmt: skip
         row = await board_dialogue(service, dialogue_id, request.user)
         moment = now()
-        done = await run(service, lambda uow: dialogues.publish(
+        done = await run(service, lambda uow: participation_commands.publish_transcript(
             uow, row.id, note=data.note.strip(), by=request.user.username, now=moment))  # fmt: skip
         return await dialogue_view(service, done, moment)
 

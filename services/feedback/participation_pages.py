@@ -35,7 +35,15 @@ from pydantic import ValidationError
 
 from runtime.messaging import UnitOfWork
 from runtime.service import Service
-from services.feedback import consultations, dialogues, ratings, store
+from services.feedback import (
+    consultation_rules,
+    dialogue_rules,
+    participation_commands,
+    participation_store,
+    participation_views,
+    rating_rules,
+    store,
+)
 from services.feedback.abuse import Guard, TooMany
 from services.feedback.api import client_ip
 from services.feedback.calendar import TZ, Now
@@ -61,6 +69,7 @@ from services.feedback.participation_api import (
     new_comment,
     new_question,
 )
+from services.feedback.recent_votes import RecentVotes
 
 MAX_FORM_BYTES = 64 * 1024
 FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
@@ -239,17 +248,19 @@ async def _rating_page(
 ) -> Response[str]:  # fmt: skip
     assert service.db
     async with service.db.read() as session:
-        raw = await ratings.counts(session, site.slug, date(year, 1, 1), date(year, 12, 1))
-    shown = ratings.report(raw)
+        raw = await participation_store.ratings_between(
+            session, site.slug, date(year, 1, 1), date(year, 12, 1)
+        )
+    shown = rating_rules.report(raw)
     rows = [
-        {"label": ratings.CRITERIA_VI[c], "total": p.total_label(), "average": p.average,
-         "cells": [p.label(s) for s in ratings.SCORES]}
+        {"label": rating_rules.CRITERIA_VI[c], "total": p.total_label(), "average": p.average,
+         "cells": [p.label(s) for s in rating_rules.SCORES]}
         for c, p in shown.items()
     ]  # fmt: skip
     return page(
         "rating.html", site, status=status, cache=NO_STORE, title="Đánh giá trang thông tin",
-        section="danh-gia", criteria=ratings.SITE_CRITERIA, score_names=ratings.SCORE_VI,
-        scores=ratings.SCORES, rows=rows, year=year, minimum=ratings.MINIMUM,
+        section="danh-gia", criteria=rating_rules.SITE_CRITERIA, score_names=rating_rules.SCORE_VI,
+        scores=rating_rules.SCORES, rows=rows, year=year, minimum=rating_rules.MINIMUM,
         errors=errors or [], chosen=chosen or {}, crumbs=[("Đánh giá", None)],
         this_year=now.astimezone(TZ).year,
     )  # fmt: skip
@@ -273,7 +284,7 @@ async def rating_page(
       request_max_body_size=MAX_FORM_BYTES)  # fmt: skip
 async def rate_site(
     request: Request[Any, Any, Any], service: NamedDependency[Service],
-    now: NamedDependency[Now], recent_votes: NamedDependency[ratings.RecentVotes],
+    now: NamedDependency[Now], recent_votes: NamedDependency[RecentVotes],
 ) -> Response[str]:  # fmt: skip
     site = await _site(service, request)
     if site is None:
@@ -284,13 +295,13 @@ async def rate_site(
     if fields is None:
         return await _rating_page(service, site, moment, year, status=415,
                                   errors=["Biểu mẫu gửi không đúng định dạng."])  # fmt: skip
-    chosen = {c: fields.get(c, "")[:2] for c in ratings.SITE_CRITERIA}
+    chosen = {c: fields.get(c, "")[:2] for c in rating_rules.SITE_CRITERIA}
     if fields.get("website"):
         return message(site, "Đã ghi nhận đánh giá", THANKS, back_href="/danh-gia",
                        back_label="Xem kết quả đánh giá")  # fmt: skip
     try:
-        scores = ratings.check_scores(
-            {c: fields.get(c, "") for c in ratings.SITE_CRITERIA}, ratings.SITE_CRITERIA
+        scores = rating_rules.check_scores(
+            {c: fields.get(c, "") for c in rating_rules.SITE_CRITERIA}, rating_rules.SITE_CRITERIA
         )
     except ValueError as exc:
         return await _rating_page(service, site, moment, year, status=422, errors=[str(exc)],
@@ -299,7 +310,7 @@ async def rate_site(
         return message(site, "Đã có đánh giá", REPEAT, status=429, back_href="/danh-gia",
                        back_label="Xem kết quả đánh giá")  # fmt: skip
     async with service.unit_of_work() as uow:
-        await ratings.record(uow.session, tenant=site.slug, scores=scores, now=moment)
+        await participation_commands.rate(uow, tenant=site.slug, scores=scores, now=moment)
         await uow.commit()
     return message(site, "Đã ghi nhận đánh giá", THANKS, back_href="/danh-gia",
                    back_label="Xem kết quả đánh giá")  # fmt: skip
@@ -309,7 +320,7 @@ async def rate_site(
       request_max_body_size=MAX_FORM_BYTES)  # fmt: skip
 async def rate_answer(
     code: FromPath[str], request: Request[Any, Any, Any], service: NamedDependency[Service],
-    now: NamedDependency[Now], recent_votes: NamedDependency[ratings.RecentVotes],
+    now: NamedDependency[Now], recent_votes: NamedDependency[RecentVotes],
 ) -> Response[str]:  # fmt: skip
     site = await _site(service, request)
     if site is None:
@@ -329,14 +340,16 @@ async def rate_answer(
         return _bad_request(site, ["Biểu mẫu gửi không đúng định dạng."], back,
                             "Về câu trả lời", 415)  # fmt: skip
     try:
-        scores = ratings.check_scores({ratings.ANSWER: fields.get("muc", "")}, [ratings.ANSWER])
+        scores = rating_rules.check_scores(
+            {rating_rules.ANSWER: fields.get("muc", "")}, [rating_rules.ANSWER]
+        )
     except ValueError as exc:
         return _bad_request(site, [str(exc)], back, "Về câu trả lời", 422)
     if not recent_votes.first(client_ip(request, service), f"answer:{row.code}"):
         return message(site, "Đã có đánh giá", REPEAT, status=429, back_href=back,
                        back_label="Về câu trả lời")  # fmt: skip
     async with service.unit_of_work() as uow:
-        await ratings.record(uow.session, tenant=site.slug, scores=scores, now=now())
+        await participation_commands.rate(uow, tenant=site.slug, scores=scores, now=now())
         await uow.commit()
     return message(site, "Đã ghi nhận đánh giá", THANKS, back_href=back,
                    back_label="Về câu trả lời")  # fmt: skip
@@ -358,11 +371,11 @@ async def consultations_index(
         return unknown_site()
     assert service.db
     async with service.db.read() as session:
-        rows = await consultations.for_site(session, site.slug)
+        rows = await participation_store.consultations_of(session, site.slug)
     moment = now()
-    groups: dict[str, list[dict[str, Any]]] = {p.value: [] for p in consultations.Phase}
+    groups: dict[str, list[dict[str, Any]]] = {p.value: [] for p in consultation_rules.Phase}
     for r in rows:
-        current = consultations.phase(r.opens_at, r.closes_at, moment)
+        current = consultation_rules.phase(r.opens_at, r.closes_at, moment)
         groups[current.value].append(
             {"id": r.id, "title": r.title, "opens": hanoi_day(r.opens_at),
              "closes": hanoi_day(r.closes_at), "report": r.report_published_at is not None}
@@ -380,7 +393,7 @@ async def _consultation(service: Service, site: Site, raw_id: str) -> Any:
         return None
     assert service.db
     async with service.db.read() as session:
-        row = await consultations.get(session, consultation_id)
+        row = await participation_store.consultation(session, consultation_id)
     return row if row is not None and row.tenant == site.slug else None
 
 
@@ -407,7 +420,7 @@ async def consultation_page(
         return _no_consultation(site)
     assert service.db
     async with service.db.read() as session:
-        view = await consultations.public_view(session, row, now())
+        view = await participation_views.public_consultation(session, row, now())
     for article in view["articles"]:
         article["paras"] = _paragraphs(article["text"])
         article["comments"] = _localise_comments(article["comments"])
@@ -428,7 +441,7 @@ async def consultation_page(
 def _comment_page(
     site: Site, row: Any, form: dict[str, str], errors: list[str], status: int
 ) -> Response[str]:
-    articles = [(i, consultations.article_label(row.articles, i))
+    articles = [(i, consultation_rules.article_label(row.articles, i))
                 for i in range(1, len(row.articles) + 1)]  # fmt: skip
     return page(
         "comment_form.html", site, status=status, title=f"Góp ý: {row.title}",
@@ -446,7 +459,7 @@ COMMENT = Link(
     done_lines=["Góp ý của Quý vị đã được tiếp nhận chính thức.",
                 "Ý kiến được đăng công khai sau khi Ban Biên tập duyệt; cơ quan soạn thảo sẽ "
                 "tổng hợp, tiếp thu, giải trình sau khi hết thời gian góp ý."],
-    confirm=consultations.confirm,
+    confirm=participation_commands.confirm_comment,
 )  # fmt: skip
 
 
@@ -475,7 +488,9 @@ async def comment_form(
     if row is None:
         return _no_consultation(site)
     try:
-        consultations.require_open(consultations.phase(row.opens_at, row.closes_at, now()))
+        consultation_rules.require_open(
+            consultation_rules.phase(row.opens_at, row.closes_at, now())
+        )
     except NotAllowed as exc:
         return _closed(site, row, exc)
     chosen = request.query_params.get("muc", "")[:5]
@@ -497,7 +512,9 @@ async def comment(
         return _no_consultation(site)
 
     async def save(uow: UnitOfWork, data: CommentIn, url: str) -> None:
-        await consultations.comment(uow, row.id, new_comment(data), now=now(), site_url=url)
+        await participation_commands.comment(
+            uow, row.id, new_comment(data), now=now(), site_url=url
+        )
 
     return await _submit(
         request, service, guard, site, row, COMMENT, model=CommentIn,
@@ -535,16 +552,16 @@ async def dialogues_index(
         return unknown_site()
     assert service.db
     async with service.db.read() as session:
-        rows = await dialogues.for_site(session, site.slug)
+        rows = await participation_store.dialogues_of(session, site.slug)
     moment = now()
     groups: dict[str, list[dict[str, Any]]] = {"live": [], "scheduled": [], "past": []}
     for r in rows:
-        current = dialogues.current_state(r, moment)
-        key = current.value if current in (dialogues.State.LIVE, dialogues.State.SCHEDULED) \
-            else "past"  # fmt: skip
+        current = dialogue_rules.current_state(r, moment)
+        live_or_next = (dialogue_rules.State.LIVE, dialogue_rules.State.SCHEDULED)
+        key = current.value if current in live_or_next else "past"
         groups[key].append(
             {"id": r.id, "topic": r.topic, "leader": f"{r.leader_title} {r.leader_name}",
-             "starts": hanoi(r.starts_at), "state": dialogues.STATE_VI[current]}
+             "starts": hanoi(r.starts_at), "state": dialogue_rules.STATE_VI[current]}
         )  # fmt: skip
     groups["scheduled"].reverse()  # the next one first
     return page(
@@ -559,7 +576,7 @@ async def _dialogue(service: Service, site: Site, raw_id: str) -> Any:
         return None
     assert service.db
     async with service.db.read() as session:
-        row = await dialogues.get(session, dialogue_id)
+        row = await participation_store.dialogue(session, dialogue_id)
     return row if row is not None and row.tenant == site.slug else None
 
 
@@ -582,11 +599,11 @@ async def dialogue_page(
         return _no_dialogue(site)
     assert service.db
     async with service.db.read() as session:
-        view = await dialogues.public_view(session, row, now())
+        view = await participation_views.public_dialogue(session, row, now())
     for item in view["answered"]:
         item["paras"] = _paragraphs(item["question"])
         item["when"] = hanoi(item["answered_at"])
-    live = view["state"] == dialogues.State.LIVE
+    live = view["state"] == dialogue_rules.State.LIVE
     return page(
         "dialogue.html", site, cache=NO_STORE if live else SHORT, title=row.topic,
         section="doi-thoai", d=view, starts=hanoi(row.starts_at), ends=hanoi(row.ends_at),
@@ -616,7 +633,7 @@ QUESTION = Link(
     done="Đã gửi câu hỏi",
     done_lines=["Câu hỏi của Quý vị đã được gửi tới buổi đối thoại.",
                 "Câu hỏi được trả lời sẽ đăng trên trang của buổi đối thoại và trong biên bản."],
-    confirm=dialogues.confirm,
+    confirm=participation_commands.confirm_question,
 )  # fmt: skip
 
 
@@ -637,7 +654,7 @@ async def ask_form(
     if row is None:
         return _no_dialogue(site)
     try:
-        dialogues.require("ask", dialogues.current_state(row, now()))
+        dialogue_rules.require("ask", dialogue_rules.current_state(row, now()))
     except NotAllowed as exc:
         return _not_taking(site, row, exc)
     return _ask_page(site, row, {}, [], 200)
@@ -658,7 +675,7 @@ async def ask(
         return _no_dialogue(site)
 
     async def save(uow: UnitOfWork, data: DialogueQuestionIn, url: str) -> None:
-        await dialogues.ask(uow, row.id, new_question(data), now=now(), site_url=url)
+        await participation_commands.ask(uow, row.id, new_question(data), now=now(), site_url=url)
 
     return await _submit(
         request, service, guard, site, row, QUESTION, model=DialogueQuestionIn,

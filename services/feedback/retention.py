@@ -24,9 +24,10 @@ from sqlalchemy import Table, delete, or_, select, update
 
 from runtime.messaging import UnitOfWork
 from services.feedback import store
-from services.feedback.consultations import CommentStatus, consultation_comments
-from services.feedback.dialogues import QuestionStatus, dialogue_questions
+from services.feedback.consultation_rules import CommentStatus
+from services.feedback.dialogue_rules import QuestionStatus
 from services.feedback.domain import Status
+from services.feedback.participation_store import consultation_comments, dialogue_questions
 
 log = logging.getLogger("portal.feedback.retention")
 

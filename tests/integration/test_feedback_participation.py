@@ -28,7 +28,7 @@ from test_feedback_flow import (  # noqa: F401 - desk is the module's fixture
     fresh_ip,
 )
 
-from services.feedback import consultations, dialogues, ratings
+from services.feedback import participation_store
 from services.feedback.calendar import TZ
 
 WARD = {"Host": "hoankiem.localhost"}
@@ -81,7 +81,7 @@ async def count(desk: Desk, table: Any) -> int:
 
 async def rating_total(desk: Desk) -> int:
     async with desk.service.db.read() as session:
-        query = select(func.coalesce(func.sum(ratings.rating_counts.c.count), 0))
+        query = select(func.coalesce(func.sum(participation_store.rating_counts.c.count), 0))
         return int((await session.execute(query)).scalar_one())
 
 
@@ -166,8 +166,14 @@ async def test_ratings_of_an_answer_and_a_site_keep_nothing_that_identifies(desk
     assert await rating_total(desk) == before + 2 + 4 + 1
 
     # What is kept: counters per site, criterion, score and month, and nothing else.
-    assert set(ratings.rating_counts.c.keys()) == {"tenant", "criterion", "score", "month", "count"}
-    kept = await rows(desk, ratings.rating_counts)
+    assert set(participation_store.rating_counts.c.keys()) == {
+        "tenant",
+        "criterion",
+        "score",
+        "month",
+        "count",
+    }
+    kept = await rows(desk, participation_store.rating_counts)
     assert {(r["tenant"], r["criterion"], r["score"], r["month"]) for r in kept} >= {
         ("hoankiem", "answer", 4, date(2026, 11, 1)),
         ("hoankiem", "answer", 5, date(2026, 11, 1)),
@@ -567,8 +573,8 @@ async def test_the_summary_waits_for_the_closing_and_moderation_is_the_boards(
         async with desk.service.db.read() as session:
             unconfirmed = (
                 await session.execute(
-                    select(consultations.consultation_comments.c.id).where(
-                        consultations.consultation_comments.c.email == sender
+                    select(participation_store.consultation_comments.c.id).where(
+                        participation_store.consultation_comments.c.email == sender
                     )
                 )
             ).scalar_one()
@@ -605,7 +611,7 @@ async def test_only_the_sites_board_creates_consultations_and_bad_drafts_store_n
     desk: Desk,
 ) -> None:
     url = f"{API}/consultations"
-    before = await count(desk, consultations.consultations)
+    before = await count(desk, participation_store.consultations)
     assert (await desk.http.post(url, json=draft())).status_code == 401
     for who in (EDITOR, UNIT):
         r = await desk.http.post(url, json=draft(), headers=bearer(who))
@@ -641,7 +647,7 @@ async def test_only_the_sites_board_creates_consultations_and_bad_drafts_store_n
         r = await desk.http.post(url, json=body, headers=bearer(BOARD))
         assert r.status_code == expected, (str(body)[:120], r.status_code, r.text[:300])
         vietnamese(r)
-    assert await count(desk, consultations.consultations) == before
+    assert await count(desk, participation_store.consultations) == before
     # Scripts in a draft are stored as text and shown escaped.
     r = await desk.http.post(
         url,
@@ -670,7 +676,7 @@ async def test_hostile_comments_get_a_clear_4xx_and_store_nothing(desk: Desk) ->
         )
         cid = created.json()["id"]
         base = f"{API}/consultations/{cid}"
-        before = await count(desk, consultations.consultation_comments)
+        before = await count(desk, participation_store.consultation_comments)
         api_cases: list[tuple[dict[str, Any], int]] = [
             (comment_body(article=0), 400),
             (comment_body(article=99), 422),
@@ -731,7 +737,7 @@ async def test_hostile_comments_get_a_clear_4xx_and_store_nothing(desk: Desk) ->
             assert r.status_code == 404, token
             r = await desk.http.post(f"{API}/consultations/confirm", json={"token": token})
             assert r.status_code in (400, 404), token
-        assert await count(desk, consultations.consultation_comments) == before
+        assert await count(desk, participation_store.consultation_comments) == before
 
 
 async def test_comments_count_against_the_abuse_limits_of_questions(desk: Desk) -> None:
@@ -954,7 +960,7 @@ async def test_a_dialogue_can_end_early(desk: Desk) -> None:
 async def test_only_the_sites_board_schedules_and_bad_sessions_store_nothing(desk: Desk) -> None:
     url = f"{API}/dialogues"
     with clock_at(desk, START):
-        before = await count(desk, dialogues.dialogues)
+        before = await count(desk, participation_store.dialogues)
         assert (await desk.http.post(url, json=session_body())).status_code == 401
         for who in (EDITOR, UNIT):
             assert (
@@ -979,7 +985,7 @@ async def test_only_the_sites_board_schedules_and_bad_sessions_store_nothing(des
             url, json=session_body(tenant="khong-co"), headers=bearer(OPERATOR)
         )
         assert r.status_code == 404
-        assert await count(desk, dialogues.dialogues) == before
+        assert await count(desk, participation_store.dialogues) == before
 
         created = await desk.http.post(
             url,
@@ -991,7 +997,7 @@ async def test_only_the_sites_board_schedules_and_bad_sessions_store_nothing(des
         page = await desk.http.get(f"/doi-thoai/{did}", headers=WARD)
         assert "<script>alert(1)" not in page.text and "&lt;script&gt;" in page.text
         base = f"{url}/{did}"
-        questions_before = await count(desk, dialogues.dialogue_questions)
+        questions_before = await count(desk, participation_store.dialogue_questions)
         good = {
             "name": "Trương Văn Long",
             "email": email(),
@@ -1030,4 +1036,4 @@ async def test_only_the_sites_board_schedules_and_bad_sessions_store_nothing(des
         for token in ["short", "a" * 43, "x" * 200]:
             r = await desk.http.post(f"/doi-thoai/xac-nhan/{token}", headers=WARD)
             assert r.status_code == 404
-        assert await count(desk, dialogues.dialogue_questions) == questions_before
+        assert await count(desk, participation_store.dialogue_questions) == questions_before

@@ -10,10 +10,16 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services.feedback import consultations, dialogues, ratings
+from services.feedback import (
+    consultation_rules,
+    dialogue_rules,
+    participation_rules,
+    rating_rules,
+    recent_votes,
+)
 from services.feedback.calendar import TZ
 from services.feedback.domain import NotAllowed
-from services.feedback.ratings import MINIMUM, SCORES, Published, publishable
+from services.feedback.rating_rules import MINIMUM, SCORES, Published, publishable
 
 # --- ratings --------------------------------------------------------------------------------
 
@@ -89,8 +95,8 @@ def test_the_total_is_hidden_when_every_score_is_small() -> None:
 
 
 def test_averages_round_half_up_in_tenths() -> None:
-    assert ratings._tenths(85, 20) == 43  # 4.25 → 4.3, not to even
-    assert ratings._tenths(84, 20) == 42
+    assert rating_rules._tenths(85, 20) == 43  # 4.25 → 4.3, not to even
+    assert rating_rules._tenths(84, 20) == 42
     assert publishable(counts(5, 5, 5, 5, 5)).average == 3.0
 
 
@@ -127,7 +133,9 @@ def test_shown_figures_are_never_below_five() -> None:
 
 
 def test_a_report_gives_every_criterion_its_own_group() -> None:
-    shown = ratings.report({"interface": counts(0, 0, 0, 2, 9), "answer": counts(0, 0, 0, 0, 3)})
+    shown = rating_rules.report(
+        {"interface": counts(0, 0, 0, 2, 9), "answer": counts(0, 0, 0, 0, 3)}
+    )
     assert set(shown) == {"interface", "content", "quality", "support", "answer"}
     assert shown["interface"].ratings == 11
     assert shown["answer"].ratings is None
@@ -140,7 +148,7 @@ def test_a_report_gives_every_criterion_its_own_group() -> None:
      {"interface": 1, "support": 3})],
 )  # fmt: skip
 def test_scores_are_read_from_forms_and_json(given: dict, expected: dict) -> None:
-    assert ratings.check_scores(given, ratings.SITE_CRITERIA) == expected
+    assert rating_rules.check_scores(given, rating_rules.SITE_CRITERIA) == expected
 
 
 @pytest.mark.parametrize(
@@ -151,18 +159,18 @@ def test_scores_are_read_from_forms_and_json(given: dict, expected: dict) -> Non
 )  # fmt: skip
 def test_bad_scores_are_refused_in_vietnamese(given: dict) -> None:
     with pytest.raises(ValueError, match=r"(điểm đánh giá phải|Xin chọn|Tiêu chí)"):
-        ratings.check_scores(given, ratings.SITE_CRITERIA)
+        rating_rules.check_scores(given, rating_rules.SITE_CRITERIA)
 
 
 def test_months_are_hanoi_months() -> None:
     # 31/12 at 17:30 UTC is already 1 January in Hanoi.
-    assert ratings.month_of(datetime(2026, 12, 31, 17, 30, tzinfo=UTC)) == date(2027, 1, 1)
-    assert ratings.month_of(datetime(2026, 12, 31, 16, 59, tzinfo=UTC)) == date(2026, 12, 1)
+    assert rating_rules.month_of(datetime(2026, 12, 31, 17, 30, tzinfo=UTC)) == date(2027, 1, 1)
+    assert rating_rules.month_of(datetime(2026, 12, 31, 16, 59, tzinfo=UTC)) == date(2026, 12, 1)
 
 
 def test_repeat_votes_are_damped_in_memory_for_a_window() -> None:
     clock = [1000.0]
-    votes = ratings.RecentVotes(window_s=3600, max_entries=3, clock=lambda: clock[0])
+    votes = recent_votes.RecentVotes(window_s=3600, max_entries=3, clock=lambda: clock[0])
     assert votes.first("10.0.0.1", "site:hoankiem")
     assert not votes.first("10.0.0.1", "site:hoankiem")
     assert votes.first("10.0.0.2", "site:hoankiem")
@@ -184,11 +192,11 @@ def hanoi(*parts: int) -> datetime:
 
 
 def test_a_phase_runs_from_the_opening_day_to_the_end_of_the_closing_day() -> None:
-    opens_at, closes_at = consultations.window(date(2026, 12, 1), date(2026, 12, 31))
+    opens_at, closes_at = consultation_rules.window(date(2026, 12, 1), date(2026, 12, 31))
     assert opens_at == hanoi(2026, 12, 1, 0, 0, 0)
     assert closes_at == hanoi(2026, 12, 31, 23, 59, 59)
-    phase = consultations.phase
-    Phase = consultations.Phase
+    phase = consultation_rules.phase
+    Phase = consultation_rules.Phase
     assert phase(opens_at, closes_at, hanoi(2026, 11, 30, 23, 59, 59)) is Phase.UPCOMING
     assert phase(opens_at, closes_at, hanoi(2026, 12, 1, 0, 0, 0)) is Phase.OPEN
     assert phase(opens_at, closes_at, hanoi(2026, 12, 31, 23, 59, 59)) is Phase.OPEN
@@ -209,9 +217,9 @@ def test_a_phase_runs_from_the_opening_day_to_the_end_of_the_closing_day() -> No
 
 
 def test_a_one_day_phase_is_open_that_whole_day() -> None:
-    opens_at, closes_at = consultations.window(date(2027, 2, 1), date(2027, 2, 1))
-    assert consultations.phase(opens_at, closes_at, hanoi(2027, 2, 1, 12)) is (
-        consultations.Phase.OPEN
+    opens_at, closes_at = consultation_rules.window(date(2027, 2, 1), date(2027, 2, 1))
+    assert consultation_rules.phase(opens_at, closes_at, hanoi(2027, 2, 1, 12)) is (
+        consultation_rules.Phase.OPEN
     )
 
 
@@ -226,30 +234,32 @@ def test_a_one_day_phase_is_open_that_whole_day() -> None:
 )
 def test_bad_dates_are_refused_in_vietnamese(opens: date, closes: date, problem: str) -> None:
     now = hanoi(2026, 11, 23, 9)
-    found = consultations.check_dates(opens, closes, now)
+    found = consultation_rules.check_dates(opens, closes, now)
     assert found and problem in found
 
 
 def test_good_dates_pass_including_today() -> None:
     now = hanoi(2026, 11, 23, 23, 59)
-    assert consultations.check_dates(date(2026, 11, 23), date(2026, 11, 23), now) is None
+    assert consultation_rules.check_dates(date(2026, 11, 23), date(2026, 11, 23), now) is None
 
 
 def test_comments_are_taken_only_while_open() -> None:
-    consultations.require_open(consultations.Phase.OPEN)
+    consultation_rules.require_open(consultation_rules.Phase.OPEN)
     with pytest.raises(NotAllowed, match="Chưa đến"):
-        consultations.require_open(consultations.Phase.UPCOMING)
+        consultation_rules.require_open(consultation_rules.Phase.UPCOMING)
     with pytest.raises(NotAllowed, match="Đã hết thời gian góp ý"):
-        consultations.require_open(consultations.Phase.CLOSED)
+        consultation_rules.require_open(consultation_rules.Phase.CLOSED)
 
 
 def test_published_comments_keep_no_contact_details() -> None:
     text = "Tôi là Lê Văn Cường, 0912 345 678, cuong@example.vn: đề nghị sửa khoản 2."
-    shown = consultations.public_text(text, "Lê Văn Cường")
+    shown = participation_rules.public_text(text, "Lê Văn Cường")
     assert "Lê Văn Cường" not in shown and "0912 345 678" not in shown
     assert "cuong@example.vn" not in shown and "đề nghị sửa khoản 2" in shown
-    assert consultations.public_name("Lê Văn Cường", False) == consultations.ANONYMOUS_VI
-    assert consultations.public_name("Lê Văn Cường", True) == "Lê Văn Cường"
+    assert (
+        participation_rules.public_name("Lê Văn Cường", False) == participation_rules.ANONYMOUS_VI
+    )
+    assert participation_rules.public_name("Lê Văn Cường", True) == "Lê Văn Cường"
 
 
 # --- dialogues ----------------------------------------------------------------------------------
@@ -257,7 +267,7 @@ def test_published_comments_keep_no_contact_details() -> None:
 
 def test_a_dialogue_goes_scheduled_live_ended_published() -> None:
     starts, ends = hanoi(2026, 12, 5, 9), hanoi(2026, 12, 5, 11)
-    state, State = dialogues.state, dialogues.State
+    state, State = dialogue_rules.state, dialogue_rules.State
     assert state(starts, ends, None, hanoi(2026, 12, 5, 8, 59, 59)) is State.SCHEDULED
     assert state(starts, ends, None, starts) is State.LIVE
     assert state(starts, ends, None, hanoi(2026, 12, 5, 10, 59, 59)) is State.LIVE
@@ -277,12 +287,12 @@ def test_a_dialogue_goes_scheduled_live_ended_published() -> None:
     ],
 )
 def test_each_action_fits_its_states(action: str, allowed_in: set[str]) -> None:
-    for current in dialogues.State:
+    for current in dialogue_rules.State:
         if current.value in allowed_in:
-            dialogues.require(action, current)
+            dialogue_rules.require(action, current)
         else:
             with pytest.raises(NotAllowed):
-                dialogues.require(action, current)
+                dialogue_rules.require(action, current)
 
 
 @pytest.mark.parametrize(
@@ -296,5 +306,5 @@ def test_each_action_fits_its_states(action: str, allowed_in: set[str]) -> None:
     ],
 )
 def test_bad_session_times_are_refused(starts: datetime, ends: datetime, problem: str) -> None:
-    found = dialogues.check_times(starts, ends, hanoi(2026, 11, 23, 9))
+    found = dialogue_rules.check_times(starts, ends, hanoi(2026, 11, 23, 9))
     assert found and problem in found

@@ -1,9 +1,7 @@
 from runtime.migrations import run_env
 from services.feedback import (  # noqa: F401  (their tables are on metadata)
     answer_templates,
-    consultations,
-    dialogues,
-    ratings,
+    participation_store,
 )
 from services.feedback.store import metadata
 

@@ -1,22 +1,8 @@
-"""Satisfaction ratings (Quy chế Điều 4.2.f and 4.3.c): of a published answer (one
-scale, "hài lòng") and of a site on four criteria (giao diện, nội dung, chất lượng,
-hỗ trợ), each scored 1–5, none of them linkable to the person who rated.
-
-What is stored, and why only that. A rating is never a row of its own: it adds one to
-a counter per (site, criterion, score, month). There is no account, address, browser,
-cookie, email or moment to store because nothing about the rating is kept but the
-counter it incremented; even the order in which ratings came (which row ids or exact
-timestamps would give away, and which could be matched against access logs) is gone.
-The month is the finest time kept, enough for the 6-month and yearly reports. An
-answer's rating counts for its site's answers as a whole: the tracking code is checked
-(a published answer of this site) and not kept, because an answer is one person's
-question and per-answer figures, beside the site's, would give small groups away by
-subtraction.
-
-Repeat votes are damped without identifiers on disk: `RecentVotes` remembers, in this
-process's memory only, a keyed hash of (network address, subject) for an hour. It is
-never written anywhere, dies with the process, and is per instance (several instances
-damp less; the gateway's rate limits are the real flood guard).
+"""Satisfaction ratings (Quy chế Điều 4.2.f and 4.3.c), their rules (pure: no I/O): of
+a published answer (one scale, "hài lòng") and of a site on four criteria (giao diện,
+nội dung, chất lượng, hỗ trợ), each scored 1–5, none of them linkable to the person who
+rated. What is stored, and why only that, is said at `rating_counts` in
+participation_store.py; repeat votes are damped in memory only (recent_votes.py).
 
 What is shown. Reports show only figures that are counts of at least five ratings and
 that cannot be combined with the other shown figures into a count below five
@@ -32,20 +18,10 @@ shows calendar years only and the detailed report is for the board and operators
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, Integer, SmallInteger, String, Table, func, select
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.feedback import store
 from services.feedback.calendar import TZ
 
 #: Fewer ratings than this are never shown as a number.
@@ -68,22 +44,6 @@ SCORE_VI = {
     4: "Hài lòng",
     5: "Rất hài lòng",
 }
-
-#: One counter per site, criterion, score and month; nothing else.
-rating_counts = Table(
-    "rating_counts",
-    store.metadata,
-    Column("tenant", String(50), primary_key=True),
-    #: "interface", "content", "quality", "support" (the site) or "answer".
-    Column("criterion", String(20), primary_key=True),
-    Column("score", SmallInteger, primary_key=True),
-    #: The first day of the month (Hanoi time) the ratings were given in.
-    Column("month", Date, primary_key=True),
-    Column("count", Integer, nullable=False),
-)
-
-
-# --- what may be shown (pure) -------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -227,78 +187,6 @@ def check_scores(scores: Mapping[str, object], criteria: Iterable[str]) -> dict[
         out[criterion] = int(text)
     if not out:
         raise ValueError("Xin chọn mức đánh giá cho ít nhất một tiêu chí.")
-    return out
-
-
-# --- repeat votes, damped in memory only -------------------------------------------------
-
-
-class RecentVotes:
-    """Remembers for `window_s` seconds, in memory only, that a network address rated a
-    subject, as a keyed hash (the key is random per process and never leaves it)."""
-
-    def __init__(
-        self,
-        window_s: float = 3600,
-        max_entries: int = 100_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.window_s = window_s
-        self.max_entries = max_entries
-        self.clock = clock
-        self._key = secrets.token_bytes(32)
-        self._seen: OrderedDict[bytes, float] = OrderedDict()
-
-    def first(self, address: str, subject: str) -> bool:
-        """True (and remembered) unless this address rated this subject lately."""
-        now = self.clock()
-        while self._seen:
-            oldest, at = next(iter(self._seen.items()))
-            if now - at < self.window_s:
-                break
-            del self._seen[oldest]
-        digest = hmac.new(self._key, f"{address}\n{subject}".encode(), hashlib.sha256).digest()
-        if digest in self._seen:
-            return False
-        self._seen[digest] = now
-        if len(self._seen) > self.max_entries:
-            self._seen.popitem(last=False)
-        return True
-
-
-# --- storage -------------------------------------------------------------------------------
-
-
-async def record(
-    session: AsyncSession, *, tenant: str, scores: Mapping[str, int], now: datetime
-) -> None:
-    """Add one to the counter of each (criterion, score) given."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-    month = month_of(now)
-    for criterion, score in sorted(scores.items()):
-        stmt = dialect.insert(rating_counts).values(
-            tenant=tenant, criterion=criterion, score=score, month=month, count=1
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["tenant", "criterion", "score", "month"],
-            set_={"count": rating_counts.c.count + 1},
-        )
-        await session.execute(stmt)
-
-
-async def counts(
-    session: AsyncSession, tenant: str, first: date, last: date
-) -> dict[str, dict[int, int]]:
-    """criterion → score → ratings, the months `first`..`last` added up."""
-    t = rating_counts.c
-    query = (
-        select(t.criterion, t.score, func.sum(t.count))
-        .where(t.tenant == tenant, t.month >= first, t.month <= last)
-        .group_by(t.criterion, t.score)
-    )
-    out: dict[str, dict[int, int]] = {}
-    for criterion, score, total in (await session.execute(query)).all():
-        out.setdefault(criterion, {})[int(score)] = int(total)
     return out
 
 
