@@ -30,7 +30,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.security.jwt import JWTAuth, Token
 from litestar.security.jwt.middleware import JWTAuthenticationMiddleware
 
-from runtime.settings import Settings
+from runtime.settings import AuthSettings
 
 #: A token's lifetime: an idle editor's session ends after it; the UI renews a token
 #: in use once it is half spent (POST /api/v1/auth/refresh checks the account again).
@@ -175,7 +175,7 @@ def public_pem(key: Ed25519PublicKey) -> str:
     ).decode()
 
 
-def _private_key(settings: Settings) -> Ed25519PrivateKey:
+def _private_key(settings: AuthSettings) -> Ed25519PrivateKey:
     if not settings.auth_private_key:
         raise RuntimeError(
             "PORTAL_AUTH_PRIVATE_KEY must be set for admin, the only service that signs "
@@ -187,7 +187,7 @@ def _private_key(settings: Settings) -> Ed25519PrivateKey:
     return key
 
 
-def verification_key(settings: Settings) -> str:
+def verification_key(settings: AuthSettings) -> str:
     """The public key, as PEM: from PORTAL_AUTH_PUBLIC_KEY, or (admin) derived from the
     private key."""
     if settings.auth_public_key:
@@ -230,7 +230,7 @@ class _Middleware(JWTAuthenticationMiddleware):
 
 
 def jwt_auth(
-    settings: Settings,
+    settings: AuthSettings,
     revocations: Revocations,
     *,
     open_paths: list[str] | None = None,
@@ -253,7 +253,7 @@ def jwt_auth(
 class TokenIssuer:
     """Signs tokens with admin's private key; what admin's login route gets injected."""
 
-    def __init__(self, settings: Settings, ttl: timedelta = TOKEN_TTL) -> None:
+    def __init__(self, settings: AuthSettings, ttl: timedelta = TOKEN_TTL) -> None:
         self._key = read_key(settings.auth_private_key) if settings.auth_private_key else ""
         _private_key(settings)  # fail at start, not at the first login
         self.ttl = ttl

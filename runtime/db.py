@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from runtime.settings import Settings
+from runtime.settings import DatabaseSettings
 
 
 class Database:
-    def __init__(self, service: str, settings: Settings) -> None:
+    def __init__(self, service: str, settings: DatabaseSettings) -> None:
         self.service = service
         self.settings = settings
         self.is_postgres = settings.uses_postgres

@@ -21,12 +21,12 @@ from faststream.security import (
 from contracts import TOPICS, Topic
 from runtime.messaging import EVENT_MAX_BYTES, EVENT_MAX_STORED_BYTES
 from runtime.relay import Send
-from runtime.settings import Settings
+from runtime.settings import KafkaSettings
 
 log = logging.getLogger("portal.kafka")
 
 
-def client_security(settings: Settings) -> dict[str, Any]:
+def client_security(settings: KafkaSettings) -> dict[str, Any]:
     """aiokafka's connection options for the configured SASL and TLS (none: plaintext,
     the embedded broker and tests)."""
     context = None
@@ -51,7 +51,7 @@ def client_security(settings: Settings) -> dict[str, Any]:
     }
 
 
-def broker_security(settings: Settings) -> BaseSecurity | None:
+def broker_security(settings: KafkaSettings) -> BaseSecurity | None:
     """The same, as FastStream's security object for the broker."""
     options = client_security(settings)
     if not options:
@@ -69,7 +69,7 @@ def broker_security(settings: Settings) -> BaseSecurity | None:
     )
 
 
-def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
+def make_broker(settings: KafkaSettings, client_id: str) -> KafkaBroker:
     if not settings.kafka_bootstrap_servers:
         raise RuntimeError(
             "KAFKA_BOOTSTRAP_SERVERS is not set. Start the platform with `make run` "
@@ -97,7 +97,7 @@ def make_broker(settings: Settings, client_id: str) -> KafkaBroker:
     )
 
 
-def consumer_group_settings(settings: Settings) -> dict[str, Any]:
+def consumer_group_settings(settings: KafkaSettings) -> dict[str, Any]:
     """Group timings: tight on the embedded broker (it waits a full rebalance timeout
     before the first assignment), Kafka's defaults otherwise."""
     if settings.kafka_embedded:

@@ -44,7 +44,7 @@ from runtime.kafka import (
 )
 from runtime.messaging import EventTooLarge, UnitOfWork
 from runtime.relay import OutboxRelay
-from runtime.settings import Settings
+from runtime.settings import HttpSettings, Settings, TelemetrySettings
 from runtime.slots import Busy, Slots
 from runtime.telemetry import setup_logging, setup_tracing
 
@@ -373,7 +373,7 @@ async def _log_server_error(exc: Exception, scope: Any) -> None:
         )
 
 
-def configure_process(name: str, settings: Settings) -> None:
+def configure_process(name: str, settings: TelemetrySettings) -> None:
     setup_logging(name, settings.log_level)
     setup_tracing(name, settings)
 
@@ -381,7 +381,7 @@ def configure_process(name: str, settings: Settings) -> None:
 KEEP_ALIVE_SECONDS = 65
 
 
-def serve(app: Litestar, settings: Settings) -> None:
+def serve(app: Litestar, settings: HttpSettings) -> None:
     """Run the app on HOST:PORT, and on [::]:PORT too when IPv6 is asked for."""
     sockets = [_listen(socket.AF_INET, settings.host, settings.port)]
     if settings.listen_ipv6:

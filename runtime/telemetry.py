@@ -18,7 +18,7 @@ from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from pythonjsonlogger.json import JsonFormatter
 
-from runtime.settings import Settings
+from runtime.settings import TelemetrySettings
 
 tracer = trace.get_tracer("portal")
 
@@ -26,7 +26,7 @@ _configured = False
 
 
 def setup_tracing(
-    service: str, settings: Settings, extra_processor: SpanProcessor | None = None
+    service: str, settings: TelemetrySettings, extra_processor: SpanProcessor | None = None
 ) -> None:
     """Install the process-wide tracer provider once; an OTLP exporter when configured."""
     global _configured
