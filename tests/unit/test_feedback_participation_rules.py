@@ -4,12 +4,15 @@ second, and an online dialogue's states."""
 
 from __future__ import annotations
 
+import ast
 import itertools
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+import services.feedback
 from services.feedback import (
     consultation_rules,
     dialogue_rules,
@@ -308,3 +311,25 @@ def test_each_action_fits_its_states(action: str, allowed_in: set[str]) -> None:
 def test_bad_session_times_are_refused(starts: datetime, ends: datetime, problem: str) -> None:
     found = dialogue_rules.check_times(starts, ends, hanoi(2026, 11, 23, 9))
     assert found and problem in found
+
+
+# --- the rules stay pure -----------------------------------------------------------------------
+
+#: What the rule modules may import of this project: other pure modules only.
+PURE = {"calendar", "domain", "personal_data", "participation_rules"}
+
+
+@pytest.mark.parametrize(
+    "module", ["consultation_rules", "dialogue_rules", "rating_rules", "participation_rules"]
+)
+def test_rule_modules_import_no_storage_nor_unit_of_work(module: str) -> None:
+    source = Path(services.feedback.__file__).with_name(f"{module}.py").read_text()
+    for node in ast.walk(ast.parse(source)):
+        names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+        if isinstance(node, ast.ImportFrom):
+            names = [node.module or ""]
+        for name in names:
+            top = name.split(".")[0]
+            assert top not in {"sqlalchemy", "runtime", "litestar"}, f"{module} imports {name}"
+            if name.startswith("services."):
+                assert name.removeprefix("services.feedback.") in PURE, f"{module}: {name}"
