@@ -17,7 +17,7 @@ from services.admin.accounts_api import UserController
 from services.admin.api import AuthController, TenantController
 from services.admin.audit_api import AuditController
 from services.admin.throttle import Throttle
-from services.admin.ui_app import ui_options
+from services.admin.ui.app import ui_options
 
 NAME = "admin"
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -25,6 +25,7 @@ from runtime.auth import Principal, Role
 from runtime.service import Service
 from services.content import byteranges, category_commands, commands, store, uploads
 from services.content.diff import diff_revisions
+from services.content.domain import STATE_LABELS_VI, State
 from services.content.media import MediaStorage
 
 SLUG = r"^[a-z0-9-]{1,60}$"
@@ -118,12 +119,15 @@ class ArticleOut(BaseModel):
     created_by: str
     created_at: datetime
     updated_at: datetime
+    #: The state in editors' words (domain.STATE_LABELS_VI), for screens to show as is.
+    state_label: str = ""
 
     @classmethod
     def of(cls, row: Row) -> ArticleOut:
         data = dict(row._mapping)
         live_category = data.get("live_category") or data["category"]
         data["path"] = f"/{live_category}/{row.slug}" if row.slug else None
+        data["state_label"] = STATE_LABELS_VI[State(row.state)]
         return cls.model_validate(data)
 
 

@@ -48,14 +48,15 @@ class Action(StrEnum):
     withdraw = "withdraw"
 
 
+#: A state in the words editors read, on every screen and in every message.
 STATE_LABELS_VI = {
-    State.draft: "bản nháp",
-    State.submitted: "đang chờ duyệt",
-    State.rejected: "bị trả lại",
-    State.scheduled: "đã duyệt, chờ đăng theo lịch",
-    State.published: "đã xuất bản",
-    State.updated: "đã cập nhật",
-    State.withdrawn: "đã gỡ",
+    State.draft: "Bản nháp",
+    State.submitted: "Chờ duyệt",
+    State.rejected: "Bị trả lại",
+    State.scheduled: "Đã duyệt, chờ giờ đăng",
+    State.published: "Đã đăng",
+    State.updated: "Đã cập nhật",
+    State.withdrawn: "Đã gỡ",
 }
 
 ACTION_LABELS_VI = {
@@ -121,7 +122,8 @@ def next_state(
         target = _NEXT[(state, action)]
     except KeyError:
         raise TransitionError(
-            f"Không thể {ACTION_LABELS_VI[action]} bài viết {STATE_LABELS_VI[state]}."
+            f"Không thể {ACTION_LABELS_VI[action]} bài viết đang ở trạng thái "
+            f"“{STATE_LABELS_VI[state]}”."
         ) from None
     if target == LIVE:
         return State.updated if ever_published else State.published

@@ -22,11 +22,14 @@ from runtime.service import Service
 from services.editorial import commands, royalties, store
 from services.editorial.domain import (
     REJECTION_GROUNDS_VI,
+    STEP_STATUS_VI,
     AlreadyDecided,
     OwnWork,
     Status,
+    Step,
     lapse_message,
     receipt,
+    status_label,
 )
 
 Caller = Request[Principal, Token, Any]
@@ -87,11 +90,16 @@ class ReviewOut(BaseModel):
     lapsed_at: datetime | None = None
     #: What the editors read about it, in Vietnamese.
     lapse_message: str | None = None
+    #: The status in the editors' words (domain.status_label).
+    status_label: str = ""
 
     @classmethod
     def of(cls, row: Row) -> ReviewOut:
         values = dict(row._mapping)
-        return cls.model_validate({**values, "lapse_message": lapse_message(row.lapse_reason)})
+        return cls.model_validate({
+            **values, "lapse_message": lapse_message(row.lapse_reason),
+            "status_label": status_label(row.status, lapsed=bool(row.lapse_reason)),
+        })  # fmt: skip
 
 
 class StepOut(BaseModel):
@@ -101,6 +109,14 @@ class StepOut(BaseModel):
     at: datetime | None
     after_ms: int | None
     due_at: datetime | None
+    #: The status in the editors' words (domain.STEP_STATUS_VI).
+    status_label: str = ""
+
+    @classmethod
+    def of(cls, step: Step) -> StepOut:
+        out = cls.model_validate(step, from_attributes=True)
+        out.status_label = STEP_STATUS_VI[step.status]
+        return out
 
 
 class ReceiptOut(BaseModel):
@@ -241,7 +257,7 @@ class ReviewController(Controller):
             status=review.status,
             complete=complete,
             late=any(s.status == "late" for s in steps),
-            steps=[StepOut.model_validate(s, from_attributes=True) for s in steps],
+            steps=[StepOut.of(s) for s in steps],
             ended=complete or lapsed,
             message=lapse_message(review.lapse_reason) if lapsed else None,
         )

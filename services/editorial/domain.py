@@ -53,8 +53,18 @@ STATUS_LABELS_VI = {
     Status.pending: "đang chờ duyệt",
     Status.approved: "đã duyệt",
     Status.rejected: "đã trả lại",
-    Status.superseded: "đã có bản gửi mới hơn",
+    Status.superseded: "đã có bản mới hơn",
 }
+#: A superseded review whose approval lapsed (the article changed after the board said yes).
+LAPSED_LABEL_VI = "bản duyệt không còn hiệu lực"
+
+
+def status_label(status: str, *, lapsed: bool = False) -> str:
+    """A review's status in the words editors read."""
+    if lapsed and Status(status) is Status.superseded:
+        return LAPSED_LABEL_VI
+    return STATUS_LABELS_VI[Status(status)]
+
 
 #: What the editors read when an approval lapsed, by ApprovalSuperseded.reason. What
 #: a newsroom expects next: the approval is spent, nothing of it goes live, and the
@@ -141,6 +151,10 @@ STEP_LABELS_VI = {
     "partners": "Gửi hệ thống đối tác",
     "lapsed": "Bản được duyệt không còn hiệu lực",
 }
+
+
+#: A receipt step's status in the editors' words.
+STEP_STATUS_VI = {"done": "Xong", "waiting": "Đang chờ", "late": "Trễ", "stopped": "Dừng"}
 
 
 @dataclass(frozen=True)

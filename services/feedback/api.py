@@ -33,13 +33,21 @@ from runtime.messaging import UnitOfWork
 from runtime.service import Service
 from services.feedback import attachments, commands, store
 from services.feedback.abuse import Guard, TooMany
-from services.feedback.calendar import DayKind, Now, WorkCalendar, public_holidays
+from services.feedback.calendar import DAY_KIND_VI, DayKind, Now, WorkCalendar, public_holidays
 from services.feedback.deadlines import compute
 from services.feedback.domain import (
+    ACTION_VI,
+    ACTORS,
+    KIND_VI,
+    STATUS_VI,
     Invalid,
     NotAllowed,
+    Status,
+    allowed_actions,
     canonical_field,
+    may_act,
     normalise_code,
+    running_deadline,
     valid_phone,
 )
 
@@ -176,11 +184,22 @@ class QuestionOut(BaseModel):
     history: list[dict[str, Any]] = []
     #: The files sent with it; listed when one question is read (None in lists).
     attachments: list[AttachmentOut] | None = None
+    #: Words for people, from the rules (domain.py): screens show them as they are.
+    status_label: str = ""
+    kind_label: str = ""
+    #: The deadline that runs now: its label and moment (None while paused or done).
+    deadline_label: str = ""
+    deadline_at: datetime | None = None
+    #: What the caller may do to it now (its status and their role: domain.ACTORS),
+    #: each the last part of its `POST .../{id}/<action>` path ("out_of_scope":
+    #: out-of-scope). The API checks again when it is done.
+    allowed_actions: list[str] = []
 
     @classmethod
     def of(
-        cls, row: Row, history: list[Row] | None = None, files: Sequence[Row] | None = None
-    ) -> QuestionOut:
+        cls, row: Row, caller: Principal, history: list[Row] | None = None,
+        files: Sequence[Row] | None = None,
+    ) -> QuestionOut:  # fmt: skip
         fields = dict(row._mapping)
         fields.pop("attachments", None)  # the questions table's unused JSON column
         out = cls.model_validate(fields)
@@ -188,11 +207,26 @@ class QuestionOut(BaseModel):
             out.attachments = [AttachmentOut.of(f) for f in files]
             out.public_text, out.public_title = commands.public_question(row)
         out.history = [
-            {"at": h.at, "action": h.action, "status": h.status, "actor": h.actor,
+            {"at": h.at, "action": h.action, "action_label": ACTION_VI.get(h.action, h.action),
+             "status": h.status, "status_label": STATUS_VI[Status(h.status)], "actor": h.actor,
              "note": h.note, "public": h.public}
             for h in history or []
         ]  # fmt: skip
+        out.status_label = STATUS_VI[Status(row.status)]
+        out.kind_label = KIND_VI.get(row.kind, row.kind)
+        out.deadline_label, field = running_deadline(row.status)
+        out.deadline_at = getattr(row, field) if field else None
+        out.allowed_actions = allowed_actions(row.status, **_standing(row, caller))
         return out
+
+
+def _standing(row: Row, user: Principal) -> dict[str, bool]:
+    """Whether `user` is on the board of the question's site, and an editor of the unit
+    it was forwarded to: what domain.ACTORS asks of those who act on it."""
+    return {
+        "board": user.has(row.tenant, Role.board_member),
+        "unit": bool(row.unit) and user.has(row.unit, Role.editor),
+    }
 
 
 _MOMENT = re.compile(
@@ -267,7 +301,9 @@ class PublicController(Controller):
             "year": year,
             "holidays": [{"day": d, "name": n} for d, n in public_holidays(year).items()],
             "adjustments": [{"day": r.day, "kind": r.kind, "reason": r.reason} for r in rows],
-        }
+            # The kinds an operator may set, in their words.
+            "kinds": {kind.value: label for kind, label in DAY_KIND_VI.items()},
+        }  # fmt: skip
 
     @post("/confirm", operation_id="ConfirmQuestion", exclude_from_auth=True, status_code=200)
     async def confirm(
@@ -397,7 +433,8 @@ class CalendarController(Controller):
                 after={"kind": data.kind, "reason": data.reason},
             )  # fmt: skip
             await uow.commit()
-        return {"day": day, "kind": data.kind, "reason": data.reason.strip()}
+        return {"day": day, "kind": data.kind, "kind_label": DAY_KIND_VI[DayKind(data.kind)],
+                "reason": data.reason.strip()}  # fmt: skip
 
     @delete("/{day:date}", operation_id="ClearCalendarDay", status_code=204)
     async def clear_day(
@@ -507,7 +544,17 @@ class HandlingController(Controller):
                 session, tenants=[tenant], status=status, overdue=overdue, limit=limit,
                 offset=offset,
             )  # fmt: skip
-        return [QuestionOut.of(r) for r in rows]
+        return [QuestionOut.of(r, request.user) for r in rows]
+
+    @get("/statuses", operation_id="QuestionStatuses", exclude_from_auth=True)
+    async def statuses(self) -> list[dict[str, str]]:
+        """The statuses the staff's list can be filtered on (`status=`), with their words:
+        every status but "unconfirmed", which is never listed."""
+        return [
+            {"value": status.value, "label": STATUS_VI[status]}
+            for status in Status
+            if status is not Status.UNCONFIRMED
+        ]
 
     @get("/{question_id:uuid}", operation_id="GetQuestion")
     async def get_question(
@@ -518,7 +565,7 @@ class HandlingController(Controller):
         async with service.db.read() as session:
             history = await store.history(session, row.id, public_only=False)
             files = await store.attachment_list(session, [row.id])
-        return QuestionOut.of(row, history, files)
+        return QuestionOut.of(row, request.user, history, files)
 
     @get(
         "/{question_id:uuid}/attachments/{attachment_id:uuid}",
@@ -530,7 +577,7 @@ class HandlingController(Controller):
     ) -> Response[bytes]:  # fmt: skip
         """A file the citizen attached: for the board of the question's site and the
         unit it was forwarded to only; always a download, never shown in the page."""
-        row = await _readable(service, str(question_id), request.user, unit=True)
+        row = await _readable(service, str(question_id), request.user, acting="unit")
         assert service.db
         async with service.db.read() as session:
             found = await store.attachment(session, row.id, str(attachment_id))
@@ -553,7 +600,7 @@ class HandlingController(Controller):
         self, question_id: FromPath[Any], data: JSONBody[ClassifyIn],
         service: NamedDependency[Service], request: Caller, now: NamedDependency[Now],
     ) -> QuestionOut:  # fmt: skip
-        row = await _readable(service, str(question_id), request.user, board=True)
+        row = await _readable(service, str(question_id), request.user, acting=ACTORS["classify"])
         assert service.db
         async with service.db.read() as session:  # a read: no write transaction
             unit = await store.site(session, data.unit)
@@ -562,25 +609,27 @@ class HandlingController(Controller):
         done = await _run(service, lambda uow: commands.classify(
             uow, row.id, unit=data.unit, field=data.field, by=request.user.username,
             now=now()))  # fmt: skip
-        return QuestionOut.of(done)
+        return QuestionOut.of(done, request.user)
 
     @post("/{question_id:uuid}/out-of-scope", operation_id="RejectOutOfScope", status_code=200)
     async def out_of_scope(
         self, question_id: FromPath[Any], data: JSONBody[OutOfScopeIn],
         service: NamedDependency[Service], request: Caller, now: NamedDependency[Now],
     ) -> QuestionOut:  # fmt: skip
-        row = await _readable(service, str(question_id), request.user, board=True)
+        row = await _readable(
+            service, str(question_id), request.user, acting=ACTORS["out_of_scope"]
+        )
         done = await _run(service, lambda uow: commands.reject_out_of_scope(
             uow, row.id, competent_body=data.competent_body.strip(), note=data.note.strip(),
             by=request.user.username, now=now()))  # fmt: skip
-        return QuestionOut.of(done)
+        return QuestionOut.of(done, request.user)
 
     @post("/{question_id:uuid}/clarify", operation_id="AskForClarification", status_code=200)
     async def clarify(
         self, question_id: FromPath[Any], data: JSONBody[NoteIn],
         service: NamedDependency[Service], request: Caller, now: NamedDependency[Now],
     ) -> QuestionOut:  # fmt: skip
-        row = await _readable(service, str(question_id), request.user, unit=True)
+        row = await _readable(service, str(question_id), request.user, acting=ACTORS["clarify"])
 
         async def work(uow: UnitOfWork) -> Row:
             return await commands.clarify(
@@ -589,46 +638,46 @@ class HandlingController(Controller):
             )  # fmt: skip
 
         done = await _run(service, work)
-        return QuestionOut.of(done)
+        return QuestionOut.of(done, request.user)
 
     @post("/{question_id:uuid}/extend", operation_id="ExtendAnswerDeadline", status_code=200)
     async def extend(
         self, question_id: FromPath[Any], data: JSONBody[ExtendIn],
         service: NamedDependency[Service], request: Caller, now: NamedDependency[Now],
     ) -> QuestionOut:  # fmt: skip
-        row = await _readable(service, str(question_id), request.user, board=True)
+        row = await _readable(service, str(question_id), request.user, acting=ACTORS["extend"])
         done = await _run(service, lambda uow: commands.extend(
             uow, row.id, answer_by=data.answer_by, reason=data.reason.strip(),
             by=request.user.username, now=now()))  # fmt: skip
-        return QuestionOut.of(done)
+        return QuestionOut.of(done, request.user)
 
     @post("/{question_id:uuid}/draft", operation_id="DraftAnswer", status_code=200)
     async def draft(
         self, question_id: FromPath[Any], data: JSONBody[DraftIn],
         service: NamedDependency[Service], request: Caller, now: NamedDependency[Now],
     ) -> QuestionOut:  # fmt: skip
-        row = await _readable(service, str(question_id), request.user, unit=True)
+        row = await _readable(service, str(question_id), request.user, acting=ACTORS["draft"])
         done = await _run(service, lambda uow: commands.draft(
             uow, row.id, answer_html=data.answer_html, by=request.user.username,
             now=now()))  # fmt: skip
-        return QuestionOut.of(done)
+        return QuestionOut.of(done, request.user)
 
     @post("/{question_id:uuid}/return", operation_id="ReturnDraft", status_code=200)
     async def send_back(
         self, question_id: FromPath[Any], data: JSONBody[NoteIn],
         service: NamedDependency[Service], request: Caller, now: NamedDependency[Now],
     ) -> QuestionOut:  # fmt: skip
-        row = await _readable(service, str(question_id), request.user, board=True)
+        row = await _readable(service, str(question_id), request.user, acting=ACTORS["return"])
         done = await _run(service, lambda uow: commands.send_back(
             uow, row.id, note=data.note.strip(), by=request.user.username, now=now()))  # fmt: skip
-        return QuestionOut.of(done)
+        return QuestionOut.of(done, request.user)
 
     @post("/{question_id:uuid}/approve", operation_id="ApproveAnswer", status_code=200)
     async def approve(
         self, question_id: FromPath[Any], service: NamedDependency[Service], request: Caller,
         now: NamedDependency[Now],
     ) -> QuestionOut:  # fmt: skip
-        row = await _readable(service, str(question_id), request.user, board=True)
+        row = await _readable(service, str(question_id), request.user, acting=ACTORS["approve"])
 
         async def work(uow: UnitOfWork) -> Row:
             return await commands.approve(
@@ -637,7 +686,7 @@ class HandlingController(Controller):
             )  # fmt: skip
 
         done = await _run(service, work)
-        return QuestionOut.of(done)
+        return QuestionOut.of(done, request.user)
 
 
 # --- submissions -------------------------------------------------------------------
@@ -730,11 +779,14 @@ def content_disposition(filename: str) -> str:
 
 
 async def _readable(
-    service: Service, question_id: str, user: Principal, *, board: bool = False, unit: bool = False
+    service: Service,
+    question_id: str,
+    user: Principal,
+    *,
+    acting: Literal["board", "unit"] | None = None,
 ) -> Row:
     """The question, if `user` may see it (editors of its site or of the unit it was
-    forwarded to); board actions need a board member of its site, unit actions an
-    editor of the unit (or the board)."""
+    forwarded to) and, `acting` as the board or the unit (domain.ACTORS), may do so."""
     assert service.db
     async with service.db.read() as session:
         row = await store.get(session, question_id)
@@ -742,8 +794,6 @@ async def _readable(
         user.has(row.tenant, Role.editor) or (row.unit and user.has(row.unit, Role.editor))
     ):
         raise NotFoundException(f"Không có câu hỏi {question_id}.")
-    if board:
-        user.require(row.tenant, Role.board_member)
-    if unit and not (row.unit and user.has(row.unit, Role.editor)):
-        user.require(row.tenant, Role.board_member)
+    if acting and not may_act(acting, **_standing(row, user)):
+        user.require(row.tenant, Role.board_member)  # what is missing: the board's role
     return row

@@ -35,6 +35,9 @@ class DayKind(StrEnum):
     WORKING_DAY = "working_day"
 
 
+DAY_KIND_VI = {DayKind.DAY_OFF: "Ngày nghỉ thêm", DayKind.WORKING_DAY: "Ngày làm việc bù"}
+
+
 @dataclass(frozen=True, slots=True)
 class Adjustment:
     """An operator's entry for one day of one year."""

@@ -192,7 +192,7 @@ async def classify(
 async def reject_out_of_scope(
     uow: UnitOfWork, question_id: str, *, competent_body: str, note: str, by: str, now: datetime
 ) -> Row:
-    row = await _locked(uow, question_id, "reject_out_of_scope")
+    row = await _locked(uow, question_id, "out_of_scope")
     await store.change(uow.session, row.id, {
         "status": Status.OUT_OF_SCOPE, "competent_body": competent_body or None,
         "answer_html": sanitize_html(f"<p>{_escape(note)}</p>"), "classified_at": now,

@@ -13,6 +13,7 @@ import re
 import secrets
 import unicodedata
 from enum import StrEnum
+from typing import Literal
 
 
 class Status(StrEnum):
@@ -36,6 +37,20 @@ STATUS_VI = {
 }
 
 KIND_VI = {"question": "Hỏi đáp", "feedback": "Phản ánh, kiến nghị"}
+
+#: What each entry of a question's history says happened (`action` of the log).
+ACTION_VI = {
+    "submit": "Người dân gửi",
+    "confirm": "Người gửi xác nhận qua email (bắt đầu tính hạn)",
+    "classify": "Phân loại, chuyển đơn vị trả lời",
+    "out_of_scope": "Trả lời không thuộc phạm vi",
+    "clarify": "Đề nghị người gửi bổ sung (tạm dừng hạn)",
+    "citizen_reply": "Người gửi đã bổ sung (tính hạn tiếp)",
+    "extend": "Thông báo tiến độ, hẹn ngày trả lời",
+    "draft": "Soạn câu trả lời",
+    "return": "Ban Biên tập trả lại để sửa",
+    "publish": "Ban Biên tập duyệt, đăng câu trả lời",
+}
 
 #: The fields (lĩnh vực) a citizen chooses from on the form.
 FIELDS = (
@@ -73,7 +88,7 @@ def field_code(label: str) -> str:
 ALLOWED: dict[str, frozenset[Status]] = {
     "confirm": frozenset({Status.UNCONFIRMED}),
     "classify": frozenset({Status.RECEIVED}),
-    "reject_out_of_scope": frozenset({Status.RECEIVED}),
+    "out_of_scope": frozenset({Status.RECEIVED}),
     "clarify": frozenset({Status.CLASSIFIED}),
     "citizen_reply": frozenset({Status.WAITING_CITIZEN}),
     "extend": frozenset({Status.CLASSIFIED, Status.DRAFTED}),
@@ -97,6 +112,53 @@ def require(action: str, status: str) -> None:
             f"Không thể thực hiện thao tác này khi câu hỏi đang ở trạng thái "
             f"“{STATUS_VI[Status(status)]}”."
         )
+
+
+#: Who does each of the staff's actions: the board of the question's site, or the unit
+#: it was forwarded to (whose editors draft; the board may always act for the unit).
+#: In the order the editors' screens offer them.
+ACTORS: dict[str, Literal["board", "unit"]] = {
+    "classify": "board",
+    "out_of_scope": "board",
+    "clarify": "unit",
+    "draft": "unit",
+    "extend": "board",
+    "return": "board",
+    "approve": "board",
+}
+
+
+def may_act(actor: Literal["board", "unit"], *, board: bool, unit: bool) -> bool:
+    """Whether a caller who is (or is not) on the site's board and on the answering
+    unit acts as `actor`."""
+    return board or (actor == "unit" and unit)
+
+
+def allowed_actions(status: str, *, board: bool, unit: bool) -> list[str]:
+    """The staff's actions that fit the question's status and the caller's standing:
+    `board` for a board member of the question's site (operators too), `unit` for an
+    editor of the unit it was forwarded to."""
+    current = Status(status)
+    return [
+        action
+        for action, actor in ACTORS.items()
+        if current in ALLOWED[action] and may_act(actor, board=board, unit=unit)
+    ]
+
+
+#: The deadline that runs in each status, as (its label, the question's field holding it).
+_RUNNING = {
+    Status.RECEIVED: ("Hạn phân loại", "classification_due"),
+    Status.CLASSIFIED: ("Hạn trả lời", "answer_due"),
+    Status.DRAFTED: ("Hạn trả lời", "answer_due"),
+    Status.WAITING_CITIZEN: ("Tạm dừng, chờ người gửi bổ sung", None),
+}
+
+
+def running_deadline(status: str) -> tuple[str, str | None]:
+    """The deadline that matters now, as (its label, the name of the question's field
+    with its moment, None while paused); ("", None) once nothing runs."""
+    return _RUNNING.get(Status(status), ("", None))
 
 
 def is_open(status: str) -> bool:

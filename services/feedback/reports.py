@@ -305,6 +305,8 @@ COUNTER_HEADERS = [
     ("open_now", "Đang xử lý (hiện tại)"),
     ("overdue_now", "Quá hạn (hiện tại)"),
 ]
+#: The same, by key: the report's `labels`, for screens to head their tables with.
+COUNTER_LABELS = dict(COUNTER_HEADERS)
 SITE_HEADERS = [
     "Mã trang", "Tên trang", *(label for _, label in COUNTER_HEADERS),
     "Tỷ lệ phân loại đúng hạn (%)", "Tỷ lệ trả lời đúng hạn (%)",

@@ -89,7 +89,9 @@ class ReportsController(Controller):
         inclusive, at most 2 years; by default 1 January to today)."""
         tenant = tenant or None
         await _allowed(service, request.user, tenant)
-        return await _report(service, now, tenant, start, to)
+        found = await _report(service, now, tenant, start, to)
+        # Each counter's words, as the exports head their columns.
+        return {**found, "labels": reports.COUNTER_LABELS}
 
     @get("/export", operation_id="ExportFeedbackReport")
     async def export(

@@ -1,80 +1,22 @@
-"""The admin UI's question screens: what they show for which status and role, the
-Vietnamese messages, the server-side charts, and the dashboard page rendered from a
-report of the reports API's shape (pure: no services)."""
+"""The editors' UI question screens: the Vietnamese messages, the server-side charts,
+and the dashboard page rendered from a report of the reports API's shape (pure: no
+services). What a question allows whom, and which deadline runs, are feedback's
+rules: tests/unit/test_feedback_staff_actions.py."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 import pytest
 from jinja2 import Environment, FileSystemLoader
 
 from runtime.auth import Role
-from services.admin.backends import BackendError
-from services.admin.feedback_ui import (
-    COUNTERS,
-    TEMPLATES_DIR,
-    _context,
-    _nice_step,
-    actions_for,
-    api_message,
-    bar_chart,
-    due_of,
-    is_overdue,
-    percent,
-    vn_date,
-)
-
-BOARD = {"roles": {"hoankiem": "board_member"}, "operator": False}
-EDITOR = {"roles": {"hoankiem": "editor"}, "operator": False}
-UNIT = {"roles": {"badinh": "editor"}, "operator": False}
-OPERATOR = {"roles": {}, "operator": True}
-
-
-def q(status: str, unit: str | None = "badinh", **more: Any) -> dict[str, Any]:
-    return {"tenant": "hoankiem", "unit": unit, "status": status, **more}
-
-
-@pytest.mark.parametrize(
-    ("status", "user", "expected"),
-    [
-        ("received", BOARD, ["classify", "out_of_scope"]),
-        ("received", UNIT, []),
-        ("received", EDITOR, []),
-        ("classified", BOARD, ["clarify", "draft", "extend"]),
-        ("classified", UNIT, ["clarify", "draft"]),
-        ("classified", EDITOR, []),
-        ("drafted", BOARD, ["draft", "extend", "return", "approve"]),
-        ("drafted", UNIT, ["draft"]),
-        ("drafted", OPERATOR, ["draft", "extend", "return", "approve"]),
-        ("waiting_citizen", BOARD, []),
-        ("published", BOARD, []),
-        ("out_of_scope", OPERATOR, []),
-    ],
-)
-def test_the_forms_follow_status_and_role(
-    status: str, user: dict[str, Any], expected: list[str]
-) -> None:
-    assert actions_for(q(status), user) == expected
-
-
-def test_a_question_not_forwarded_gives_the_unit_nothing() -> None:
-    assert actions_for(q("classified", unit=None), UNIT) == []
-    assert Role.board_member > Role.editor  # the board drafts too
-
-
-def test_the_deadline_that_matters_now() -> None:
-    due = {"classification_due": "C", "answer_due": "A"}
-    assert due_of(q("received", **due)) == ("Hạn phân loại", "C")
-    assert due_of(q("classified", **due)) == ("Hạn trả lời", "A")
-    assert due_of(q("drafted", **due)) == ("Hạn trả lời", "A")
-    assert due_of(q("waiting_citizen", **due))[1] is None
-    assert due_of(q("published", **due)) == ("", None)
-    assert is_overdue(q("received", classification_overdue=True))
-    assert is_overdue(q("drafted", answer_overdue=True))
-    assert not is_overdue(q("drafted", answer_overdue=False, classification_overdue=False))
+from services.admin.ui.backends import BackendError
+from services.admin.ui.charts import _nice_step, bar_chart
+from services.admin.ui.common import TEMPLATES_DIR, api_message, percent, vn_date
+from services.admin.ui.feedback import _context
+from services.feedback.reports import COUNTER_LABELS as COUNTERS
 
 
 def test_dates_are_hanoi_days() -> None:
@@ -149,7 +91,7 @@ REPORT = {
 
 
 def test_the_dashboard_renders_a_report_of_the_api_s_shape() -> None:
-    from services.admin.feedback_ui import _month_label
+    from services.admin.ui.feedback import _month_label
 
     env = Environment(loader=FileSystemLoader(TEMPLATES_DIR), autoescape=True)
     env.globals["csrf_token"] = lambda: "t"

@@ -1,10 +1,10 @@
-"""services.admin.participation_ui: the presentation rules of the participation screens
+"""services.admin.ui.participation: the presentation rules of the participation screens
 (a draft typed as "Điều N." blocks, Hanoi-time fields, the ratings' averages)."""
 
 from __future__ import annotations
 
-from services.admin.backends import BackendError
-from services.admin.participation_ui import (
+from services.admin.ui.backends import BackendError
+from services.admin.ui.participation import (
     average_label,
     local_moment,
     local_value,

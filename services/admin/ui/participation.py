@@ -1,7 +1,7 @@
-"""The admin UI's screens for participation (Quy chế Điều 4.2.d/f, 4.3): drafts put
-out for comment (dự thảo) with the moderation of comments and the agency's summary,
-online dialogues (đối thoại) with their questions, answers and transcript, and the
-site's satisfaction ratings.
+"""The editors' UI screens on feedback's API for participation (Quy chế Điều
+4.2.d/f, 4.3): drafts put out for comment (dự thảo) with the moderation of comments
+and the agency's summary, online dialogues (đối thoại) with their questions, answers
+and transcript, and the site's satisfaction ratings.
 
 Like the other screens it holds no rules of its own: it shows what the feedback
 service returns and sends forms to its API with the signed-in board member's token,
@@ -23,9 +23,17 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from runtime.auth import Role
-from services.admin.backends import BackendError, Backends
-from services.admin.feedback_ui import FIELD_LABELS, _page, api_message
-from services.admin.ui import VN, _role, _site, flash, signed_in
+from services.admin.ui.backends import BackendError, Backends
+from services.admin.ui.common import (
+    FIELD_LABELS,
+    VN,
+    api_message,
+    flash,
+    page,
+    role_on,
+    signed_in,
+    site_of,
+)
 
 API = "/api/v1/feedback"
 BOARD_ONLY = "Chỉ thành viên Ban Biên tập của trang mới dùng được chức năng này."
@@ -152,8 +160,8 @@ def message(exc: BackendError) -> str:
 def _board(request: Request[Any, Any, Any]) -> tuple[dict[str, Any], str]:
     """The signed-in user and their site, or the refusal page for anyone below the board."""
     user = signed_in(request)
-    site = _site(request, user)
-    if _role(user, site) < Role.board_member:
+    site = site_of(request, user)
+    if role_on(user, site) < Role.board_member:
         raise HTTPException(status_code=403, detail=BOARD_ONLY)
     return user, site
 
@@ -181,7 +189,7 @@ async def _consultations_page(
 ) -> Any:  # fmt: skip
     listed = await backends.call("feedback", "GET", f"{API}/consultations",
                                  params={"tenant": site})  # fmt: skip
-    return _page(request, "participation_consultations.html", status, items=listed,
+    return page(request, "participation_consultations.html", status, items=listed,
                  error=error, values=values or {})  # fmt: skip
 
 
@@ -230,7 +238,7 @@ async def consultation_create(
 async def _board_item(backends: Backends, user: Any, site: str, path: str) -> dict[str, Any]:
     """A consultation or dialogue, for the board of its own site (or above it)."""
     item = await _call(backends, user, "GET", path)
-    if item["tenant"] != site and _role(user, item["tenant"]) < Role.board_member:
+    if item["tenant"] != site and role_on(user, item["tenant"]) < Role.board_member:
         raise HTTPException(status_code=403, detail=BOARD_ONLY)
     return item
 
@@ -251,7 +259,7 @@ async def _consultation_page(
     values = report_values(item.get("report"), comments) if values is None else values
     responses = len((item.get("report") or {}).get("responses") or [])
     rows = min(MAX_RESPONSES, max(rows, responses + 1))
-    return _page(
+    return page(
         request, "participation_consultation.html", status, item=item, comments=comments,
         pending=[c for c in comments if c["status"] == "pending"],
         published=[c for c in comments if c["status"] == "published"],
@@ -330,7 +338,7 @@ async def _dialogues_page(
 ) -> Any:  # fmt: skip
     listed = await backends.call("feedback", "GET", f"{API}/dialogues",
                                  params={"tenant": site})  # fmt: skip
-    return _page(request, "participation_dialogues.html", status, items=listed, error=error,
+    return page(request, "participation_dialogues.html", status, items=listed, error=error,
                  values=values or {})  # fmt: skip
 
 
@@ -380,7 +388,7 @@ async def _dialogue_page(
     user, site = _board(request)
     item = await _board_item(backends, user, site, f"/dialogues/{dialogue_id}")
     questions = await _call(backends, user, "GET", f"/dialogues/{dialogue_id}/questions")
-    return _page(request, "participation_dialogue.html", status, item=item, questions=questions,
+    return page(request, "participation_dialogue.html", status, item=item, questions=questions,
                  error=error, values=values or {})  # fmt: skip
 
 
@@ -455,7 +463,7 @@ async def ratings(request: Request[Any, Any, Any], backends: NamedDependency[Bac
         if exc.status in (401, 403):
             raise
         error = message(exc)
-    return _page(request, "participation_ratings.html", 400 if error else 200, report=report,
+    return page(request, "participation_ratings.html", 400 if error else 200, report=report,
                  error=error, first=first, last=last, scores=SCORES,
                  average_label=average_label)  # fmt: skip
 

@@ -36,8 +36,6 @@
     update();
   }
 
-  var LABELS = { done: "Xong", waiting: "Đang chờ", late: "Trễ", stopped: "Dừng" };
-
   // The publish receipt refreshes itself until it ends: every step done, or the
   // approval lapsed (the article changed since), which it then says.
   function liveReceipt() {
@@ -60,7 +58,7 @@
             th.scope = "row";
             th.textContent = s.label;
             row.appendChild(th);
-            [LABELS[s.status], s.at_text, s.after_ms === null ? "" : s.after_ms + " ms"].forEach(
+            [s.status_label, s.at_text, s.after_ms === null ? "" : s.after_ms + " ms"].forEach(
               function (text, i) {
                 var td = document.createElement("td");
                 td.className = ["status", "at", "after"][i];

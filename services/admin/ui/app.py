@@ -1,21 +1,24 @@
-"""What the admin UI adds to admin's Litestar app: templates, sessions, CSRF, and
-the client for the other services' APIs."""
+"""The editors' UI as admin's Litestar app mounts it: the one list of its routes
+under /admin, its templates, server-side sessions, CSRF, and the client for the
+services' APIs. docs/adr/0009-editors-ui.md says why it runs in admin's process."""
 
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
+from litestar import Router
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.di import Provide
+from litestar.exceptions import HTTPException
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.redis import RedisStore
@@ -24,22 +27,32 @@ from litestar.types import Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
 from runtime.settings import Settings
-from services.admin import ui
-from services.admin.backends import Backends
+from services.admin.ui import admin, content, editorial, feedback, participation
+from services.admin.ui.backends import BackendError, Backends
+from services.admin.ui.common import (
+    ROTATE,
+    STATIC_DIR,
+    TEMPLATES_DIR,
+    backend_error,
+    cookie_name,
+    http_error,
+)
 
-HERE = Path(__file__).parent
+#: Every screen, by the service whose API it works on.
+ROUTES = [*admin.ROUTES, *content.ROUTES, *editorial.ROUTES, *feedback.ROUTES,
+          *participation.ROUTES]  # fmt: skip
 SESSION_TTL = timedelta(hours=8)
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
-    """Server-side sessions whose id changes when someone logs in (ui.ROTATE in the
+    """Server-side sessions whose id changes when someone logs in (ROTATE in the
     session): an id that a stranger planted in the browser before (session fixation)
     never becomes a signed-in session. The old id's data is deleted."""
 
     async def store_in_message(
         self, scope_session: ScopeSession, message: Message, connection: ASGIConnection
     ) -> None:
-        if not (isinstance(scope_session, dict) and scope_session.pop(ui.ROTATE, False)):
+        if not (isinstance(scope_session, dict) and scope_session.pop(ROTATE, False)):
             await super().store_in_message(scope_session, message, connection)
             return
         store = self.config.get_store_from_app(connection.scope["app"])
@@ -73,7 +86,7 @@ def ui_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments for `Service.http_app`: routes, middleware and their config."""
     backends = Backends.create(settings)
     sessions = RotatingSessionConfig(
-        key=ui.cookie_name(settings, "portal_admin"),
+        key=cookie_name(settings, "portal_admin"),
         max_age=int(SESSION_TTL.total_seconds()),
         # "/": a __Host- cookie must say so; the gateway serves only /admin on this host.
         path="/",
@@ -83,15 +96,15 @@ def ui_options(settings: Settings) -> dict[str, Any]:
         store="admin-sessions",
     )
     return {
-        "route_handlers": [ui.router(backends)],
+        "route_handlers": [router(backends)],
         "middleware": [sessions.middleware],
         "dependencies": {"backends": Provide(lambda: backends, sync_to_thread=False)},
         "on_shutdown": [backends.close],
-        "template_config": TemplateConfig(directory=HERE / "templates", engine=JinjaTemplateEngine),
+        "template_config": TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine),
         # Forms under /admin carry the token; the APIs use bearer tokens, not cookies.
         "csrf_config": CSRFConfig(
             secret=settings.auth_secret,
-            cookie_name=ui.cookie_name(settings, "portal_csrf"),
+            cookie_name=cookie_name(settings, "portal_csrf"),
             cookie_path="/",
             cookie_secure=settings.secure_cookies,
             cookie_samesite="strict",
@@ -99,3 +112,20 @@ def ui_options(settings: Settings) -> dict[str, Any]:
         ),
         "stores": {"admin-sessions": _session_store(settings)},
     }
+
+
+def router(backends: Backends) -> Router:
+    return Router(
+        path="/admin",
+        before_request=admin.token_renewal(backends),
+        route_handlers=[
+            *ROUTES,
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], opt={"exclude_from_auth": True}
+            ),
+        ],
+        # The UI authenticates by session, not by the API's bearer token.
+        opt={"exclude_from_auth": True},
+        include_in_schema=False,
+        exception_handlers={HTTPException: http_error, BackendError: backend_error},
+    )

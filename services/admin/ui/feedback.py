@@ -1,22 +1,21 @@
-"""The admin UI's screens for citizens' questions (hỏi đáp): the queue of a site, one
-question with the actions the caller's role allows, bulk answers from templates, the
-templates themselves, the official working-day calendar (operators), and the
-dashboard with its exports.
+"""The editors' UI screens on feedback's API for citizens' questions (hỏi đáp): the
+queue of a site, one question with the actions the caller may take, bulk answers
+from templates, the templates themselves, the official working-day calendar
+(operators), and the dashboard with its exports.
 
-Like every screen here it holds no rules of its own: it shows what the feedback
-service returns and sends forms to its API with the signed-in editor's token, so a
-form shown by mistake still cannot do what the API refuses.
+Like every screen here it holds no rules of its own: statuses, deadlines, allowed
+actions and counters come in feedback's words with the data (`status_label`,
+`deadline_label`, `allowed_actions`, the report's `labels`), and forms go to its API
+with the signed-in editor's token, so a form shown by mistake still cannot do what
+the API refuses.
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import re
 import uuid
-from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from litestar import MediaType, Request, Response, get, post
@@ -26,224 +25,26 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from runtime.auth import Role
-from services.admin.backends import BackendError, Backends
-from services.admin.ui import VN, _role, _site, flash, page, signed_in, vn_time
+from services.admin.ui.backends import BackendError, Backends
+from services.admin.ui.charts import Chart, bar_chart
+from services.admin.ui.common import (
+    VN,
+    api_message,
+    flash,
+    page,
+    percent,
+    role_on,
+    signed_in,
+    site_of,
+    vn_date,
+    vn_time,
+)
 
-TEMPLATES_DIR = Path(__file__).parent / "templates"
-STATUS_LABELS = {
-    "unconfirmed": "Chờ người gửi xác nhận qua email",
-    "received": "Đã tiếp nhận, chờ phân loại",
-    "classified": "Đã chuyển đơn vị trả lời",
-    "waiting_citizen": "Chờ người gửi bổ sung thông tin",
-    "drafted": "Đang duyệt câu trả lời",
-    "published": "Đã trả lời",
-    "out_of_scope": "Không thuộc phạm vi, đã hướng dẫn nơi gửi",
-}
-#: The statuses the queue filters on (unconfirmed questions are not listed by the API).
-QUEUE_STATUSES = [s for s in STATUS_LABELS if s != "unconfirmed"]
-KIND_LABELS = {"question": "Hỏi đáp", "feedback": "Phản ánh, kiến nghị"}
-ACTION_LABELS = {
-    "submit": "Người dân gửi",
-    "confirm": "Người gửi xác nhận qua email (bắt đầu tính hạn)",
-    "classify": "Phân loại, chuyển đơn vị trả lời",
-    "out_of_scope": "Trả lời không thuộc phạm vi",
-    "clarify": "Đề nghị người gửi bổ sung (tạm dừng hạn)",
-    "citizen_reply": "Người gửi đã bổ sung (tính hạn tiếp)",
-    "extend": "Thông báo tiến độ, hẹn ngày trả lời",
-    "draft": "Soạn câu trả lời",
-    "return": "Ban Biên tập trả lại để sửa",
-    "publish": "Ban Biên tập duyệt, đăng câu trả lời",
-}
-DAY_KINDS = {"day_off": "Ngày nghỉ thêm", "working_day": "Ngày làm việc bù"}
 WEEKDAYS = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật"]
-COUNTERS = {
-    "received": "Tiếp nhận",
-    "classified": "Đã phân loại",
-    "classified_on_time": "Phân loại đúng hạn",
-    "answered": "Đã trả lời",
-    "answered_on_time": "Trả lời đúng hạn",
-    "out_of_scope": "Không thuộc phạm vi",
-    "open_now": "Đang xử lý",
-    "overdue_now": "Đang quá hạn",
-}
-FIELD_LABELS = {
-    "note": "Nội dung",
-    "reason": "Lý do",
-    "title": "Tiêu đề",
-    "body_html": "Nội dung mẫu",
-    "answer_html": "Câu trả lời",
-    "html": "Câu trả lời",
-    "competent_body": "Cơ quan có thẩm quyền",
-    "unit": "Đơn vị trả lời",
-    "field": "Lĩnh vực",
-    "answer_by": "Ngày hẹn trả lời",
-    "kind": "Loại ngày",
-    "day": "Ngày",
-    "version": "Phiên bản",
-    "question_ids": "Các câu hỏi đã chọn",
-    "template_id": "Mẫu trả lời",
-    "tenant": "Trang",
-}
 LIST_LIMIT = 200
 
 
-# --- presentation rules (pure) ------------------------------------------------------
-
-
-def due_of(question: dict[str, Any]) -> tuple[str, str | None]:
-    """The deadline that matters now for a question, as (label, ISO moment)."""
-    status = question.get("status")
-    if status == "received":
-        return "Hạn phân loại", question.get("classification_due")
-    if status in ("classified", "drafted"):
-        return "Hạn trả lời", question.get("answer_due")
-    if status == "waiting_citizen":
-        return "Tạm dừng, chờ người gửi bổ sung", None
-    return "", None
-
-
-def is_overdue(question: dict[str, Any]) -> bool:
-    return bool(question.get("classification_overdue") or question.get("answer_overdue"))
-
-
-def actions_for(question: dict[str, Any], user: dict[str, Any]) -> list[str]:
-    """The forms to show: what the status allows and the caller's role on the question's
-    site (the board) or on the unit it was forwarded to. The API decides in the end."""
-    board = _role(user, question["tenant"]) >= Role.board_member
-    unit = bool(question.get("unit")) and _role(user, question["unit"]) >= Role.editor
-    status = question["status"]
-    shown = []
-    if status == "received" and board:
-        shown += ["classify", "out_of_scope"]
-    if status == "classified" and (board or unit):
-        shown += ["clarify", "draft"]
-    if status == "drafted" and (board or unit):
-        shown += ["draft"]
-    if status in ("classified", "drafted") and board:
-        shown += ["extend"]
-    if status == "drafted" and board:
-        shown += ["return", "approve"]
-    return shown
-
-
-_PYDANTIC = [
-    (re.compile(r"String should have at most (\d+) characters?"), "dài quá {0} ký tự"),
-    (re.compile(r"String should have at least (\d+) characters?"), "cần ít nhất {0} ký tự"),
-    (re.compile(r"List should have at most (\d+) items?"), "chọn quá {0} mục"),
-    (re.compile(r"List should have at least (\d+) items?"), "cần chọn ít nhất {0} mục"),
-    (re.compile(r"Field required"), "chưa điền"),
-    (re.compile(r"String should match pattern"), "không đúng định dạng"),
-    (re.compile(r"Input should be a valid date"), "không phải ngày hợp lệ"),
-    (re.compile(r"Input should be a valid UUID"), "không phải mã hợp lệ"),
-    (re.compile(r"Input should be"), "không phải giá trị được chấp nhận"),
-]
-
-
-def api_message(exc: BackendError) -> str:
-    """The service's Vietnamese message; a request the API's schema refused (400 with
-    the list of fields) is told field by field in Vietnamese."""
-    errors = exc.extra.get("errors")
-    if exc.status != 400 or not isinstance(errors, list) or not errors:
-        return exc.message
-    parts = []
-    for error in errors[:5]:
-        if not isinstance(error, dict):
-            continue
-        text = str(error.get("message", ""))
-        if text.startswith("Value error, "):
-            said = text.removeprefix("Value error, ")
-        else:
-            said = next(
-                (
-                    vi.format(*m.groups())
-                    for pattern, vi in _PYDANTIC
-                    if (m := pattern.search(text))
-                ),
-                "không hợp lệ",
-            )
-        key = str(error.get("key", ""))
-        label = FIELD_LABELS.get(key.split(".")[0])
-        parts.append(f"{label}: {said}" if label else said)
-    return "Thông tin chưa hợp lệ. " + "; ".join(dict.fromkeys(parts)) + "."
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    value: int
-    series: int
-    label: str
-
-
-@dataclass(frozen=True)
-class Chart:
-    """A grouped bar chart laid out for an inline SVG (drawn by the template)."""
-
-    width: int
-    height: int
-    top: int
-    bottom: float
-    left: int
-    bars: list[Bar]
-    groups: list[tuple[float, str]]
-    ticks: list[tuple[float, int]]
-    series: list[str]
-
-
-def _nice_step(peak: int, most: int = 5) -> int:
-    """A round step (1, 2 or 5 × 10ⁿ) giving at most `most` ticks up to `peak`."""
-    if peak <= 0:
-        return 1
-    raw = peak / most
-    power = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
-    for factor in (1, 2, 5, 10):
-        if factor * power >= raw:
-            return max(1, int(factor * power))
-    return int(10 * power)
-
-
-def bar_chart(
-    groups: list[str], series: list[tuple[str, list[int]]], *, width: int = 720, height: int = 260
-) -> Chart:
-    """Grouped vertical bars: one group per label, one bar per series in each group."""
-    left, top, bottom_margin, right = 48, 12, 40, 8
-    plot_w, plot_h = width - left - right, height - top - bottom_margin
-    bottom = float(top + plot_h)
-    peak = max((v for _, values in series for v in values), default=0)
-    step = _nice_step(peak)
-    scale_max = max(step, math.ceil(peak / step) * step)
-    slot = plot_w / max(1, len(groups))
-    bar_w = slot * 0.8 / max(1, len(series))
-    bars, centres = [], []
-    for g, label in enumerate(groups):
-        start = left + g * slot + slot * 0.1
-        centres.append((round(left + (g + 0.5) * slot, 1), label))
-        for s, (name, values) in enumerate(series):
-            value = max(0, int(values[g]))
-            h = plot_h * value / scale_max
-            bars.append(
-                Bar(x=round(start + s * bar_w, 1), y=round(bottom - h, 1), width=round(bar_w, 1),
-                    height=round(h, 1), value=value, series=s, label=f"{label} · {name}")
-            )  # fmt: skip
-    ticks = [(round(bottom - plot_h * v / scale_max, 1), v) for v in range(0, scale_max + 1, step)]
-    return Chart(width, height, top, bottom, left, bars, centres, ticks, [n for n, _ in series])
-
-
-def percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}".replace(".", ",") + " %" if whole else "—"
-
-
-def vn_date(value: str | date | None) -> str:
-    if not value:
-        return ""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-    if isinstance(value, datetime):
-        value = value.astimezone(VN).date()
-    return f"{value:%d/%m/%Y}"
+# --- presentation (pure) ------------------------------------------------------------
 
 
 def _parse_day(text: str) -> date | None:
@@ -259,16 +60,7 @@ def _parse_day(text: str) -> date | None:
 
 
 def _context(**values: Any) -> dict[str, Any]:
-    return {
-        "status_labels": STATUS_LABELS,
-        "kind_labels_q": KIND_LABELS,
-        "action_labels": ACTION_LABELS,
-        "vn_time": vn_time,
-        "vn_date": vn_date,
-        "due_of": due_of,
-        "is_overdue": is_overdue,
-        **values,
-    }
+    return {"vn_time": vn_time, "vn_date": vn_date, **values}
 
 
 def _page(request: Request[Any, Any, Any], name: str, status: int = 200, **values: Any) -> Any:
@@ -303,17 +95,19 @@ def _ids(values: list[str]) -> list[str]:
 @get("/hoi-dap")
 async def queue(request: Request[Any, Any, Any], backends: NamedDependency[Backends]) -> Any:
     user = signed_in(request)
-    site = _site(request, user)
+    site = site_of(request, user)
     status = request.query_params.get("status", "")
-    status = status if status in QUEUE_STATUSES else ""
     overdue = request.query_params.get("overdue") == "1"
     try:
         offset = max(0, min(1_000_000, int(request.query_params.get("offset", "0"))))
     except ValueError:
         offset = 0
     questions: list[dict[str, Any]] = []
+    statuses: list[dict[str, str]] = []
     error = None
     try:
+        statuses = await backends.call("feedback", "GET", "/api/v1/feedback/questions/statuses")
+        status = status if status in {s["value"] for s in statuses} else ""
         questions = await backends.call(
             "feedback", "GET", "/api/v1/feedback/questions", token=user["token"],
             params={"tenant": site, "status": status, "overdue": "true" if overdue else None,
@@ -326,7 +120,7 @@ async def queue(request: Request[Any, Any, Any], backends: NamedDependency[Backe
     templates = await _templates(backends, user["token"], [site]) if not error else []
     return _page(
         request, "feedback_queue.html", questions=questions, templates=templates, error=error,
-        status=status, overdue=overdue, statuses=QUEUE_STATUSES, offset=offset,
+        status=status, overdue=overdue, statuses=statuses, offset=offset,
         more=len(questions) == LIST_LIMIT, limit=LIST_LIMIT,
         sites=sorted(user["roles"]) or ["hanoi"],
     )  # fmt: skip
@@ -335,7 +129,7 @@ async def queue(request: Request[Any, Any, Any], backends: NamedDependency[Backe
 @post("/hoi-dap/hang-loat")
 async def bulk(request: Request[Any, Any, Any], backends: NamedDependency[Backends]) -> Any:
     user = signed_in(request)
-    site = _site(request, user)
+    site = site_of(request, user)
     form = await request.form()
     action = str(form.get("action", ""))
     ids = _ids([str(v) for v in form.getall("question_id", [])])
@@ -387,9 +181,11 @@ async def _question_page(
     question = await backends.call(
         "feedback", "GET", f"/api/v1/feedback/questions/{question_id}", token=token
     )
-    actions = actions_for(question, user)
+    actions = question["allowed_actions"]
     editable = [
-        t for t in (question.get("unit"), question["tenant"]) if t and _role(user, t) >= Role.editor
+        t
+        for t in (question.get("unit"), question["tenant"])
+        if t and role_on(user, t) >= Role.editor
     ]
     templates = await _templates(backends, token, editable) if "draft" in actions else []
     values = dict(values or {})
@@ -493,7 +289,7 @@ async def templates_list(
     request: Request[Any, Any, Any], backends: NamedDependency[Backends]
 ) -> Any:
     user = signed_in(request)
-    site = _site(request, user)
+    site = site_of(request, user)
     listed, error = [], None
     try:
         listed = await backends.call(
@@ -512,7 +308,7 @@ async def template_create(
     request: Request[Any, Any, Any], backends: NamedDependency[Backends]
 ) -> Any:
     user = signed_in(request)
-    site = _site(request, user)
+    site = site_of(request, user)
     form = await request.form()
     values = {
         "title": str(form.get("title", ""))[:1000],
@@ -609,7 +405,7 @@ async def calendar(request: Request[Any, Any, Any], backends: NamedDependency[Ba
                                params={"year": year})  # fmt: skip
     for item in [*data["holidays"], *data["adjustments"]]:
         item["weekday"] = WEEKDAYS[date.fromisoformat(item["day"]).weekday()]
-    return _page(request, "feedback_calendar.html", data=data, year=year, kinds=DAY_KINDS,
+    return _page(request, "feedback_calendar.html", data=data, year=year, kinds=data["kinds"],
                  values={})  # fmt: skip
 
 
@@ -631,11 +427,11 @@ async def calendar_change(
             flash(request, f"Đã bỏ điều chỉnh ngày {day:%d/%m/%Y}.")
         else:
             kind = str(form.get("kind", ""))[:20]
-            await backends.call(
+            done = await backends.call(
                 "feedback", "PUT", url, token=user["token"],
                 json={"kind": kind, "reason": str(form.get("reason", ""))[:1000]},
             )  # fmt: skip
-            flash(request, f"Đã ghi {DAY_KINDS.get(kind, kind).lower()} {day:%d/%m/%Y}.")
+            flash(request, f"Đã ghi {done['kind_label'].lower()} {day:%d/%m/%Y}.")
     except BackendError as exc:
         if exc.status == 401:
             raise
@@ -660,7 +456,7 @@ async def _sees_city(backends: Backends, user: dict[str, Any]) -> bool:
         return True
     tenants = await backends.call("admin", "GET", "/api/v1/tenants")
     return any(
-        t.get("kind") == "city" and _role(user, t["slug"]) >= Role.board_member for t in tenants
+        t.get("kind") == "city" and role_on(user, t["slug"]) >= Role.board_member for t in tenants
     )
 
 
@@ -668,7 +464,7 @@ async def _scope(
     request: Request[Any, Any, Any], backends: Backends, user: dict[str, Any]
 ) -> tuple[str | None, bool]:
     """(the site reported on, or None for the whole city; whether the city is offered)."""
-    site = _site(request, user)
+    site = site_of(request, user)
     city = await _sees_city(backends, user)
     if city and request.query_params.get("pham_vi") == "thanh-pho":
         return None, city
@@ -717,7 +513,8 @@ async def reports(request: Request[Any, Any, Any], backends: NamedDependency[Bac
     today = datetime.now(VN).date()
     return _page(
         request, "feedback_reports.html", report=report, error=error, charts=charts,
-        counters=COUNTERS, percent=percent, start=start, end=end, tenant=tenant, query=query,
+        counters=(report or {}).get("labels", {}), percent=percent, start=start, end=end,
+        tenant=tenant, query=query,
         city=tenant is None, can_city=can_city,
         periods=[
             ("6 tháng đầu năm", date(today.year, 1, 1), date(today.year, 6, 30)),
@@ -739,7 +536,7 @@ async def reports_download(
     start, end = _period(request)
     tenant = request.query_params.get("tenant") or None
     if tenant is None and not await _sees_city(backends, user):
-        tenant = _site(request, user)
+        tenant = site_of(request, user)
     if tenant is not None and not re.fullmatch(r"[a-z0-9-]{1,50}", tenant):
         raise HTTPException(status_code=400, detail="Mã trang không hợp lệ.")
     response = await backends.call(
