@@ -8,7 +8,8 @@ Each text field is indexed twice: as typed (lower case, diacritics kept: `vi_exa
 and folded (`vi_folded`: "Đà Nẵng" -> "da nang"). Queries match on the folded fields,
 so people who type without marks find everything; the exact fields only add score, so
 a query typed with marks ("Đà") ranks those exact words ("Đà") above the others ("đá").
-Synonyms apply at search time only, so changing them needs no reindex.
+Synonyms apply at search time only, but they live in the index template: a change
+takes effect with the next reindex (scripts/reindex.py).
 """
 
 from __future__ import annotations
