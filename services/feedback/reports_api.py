@@ -89,9 +89,12 @@ class ReportsController(Controller):
         inclusive, at most 2 years; by default 1 January to today)."""
         tenant = tenant or None
         await _allowed(service, request.user, tenant)
-        found = await _report(service, now, tenant, start, to)
-        # Each counter's words, as the exports head their columns.
-        return {**found, "labels": reports.COUNTER_LABELS}
+        return await _report(service, now, tenant, start, to)
+
+    @get("/labels", operation_id="FeedbackReportLabels", exclude_from_auth=True)
+    async def labels(self) -> dict[str, str]:
+        """Each counter of the report in words, as the exports head their columns."""
+        return reports.COUNTER_LABELS
 
     @get("/export", operation_id="ExportFeedbackReport")
     async def export(

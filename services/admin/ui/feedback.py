@@ -492,7 +492,9 @@ async def reports(request: Request[Any, Any, Any], backends: NamedDependency[Bac
             raise
         error = api_message(exc)
     charts: dict[str, Chart] = {}
+    counters: dict[str, str] = {}
     if report:
+        counters = await backends.call("feedback", "GET", "/api/v1/feedback/reports/labels")
         months = report.get("by_month") or []
         if months:
             charts["month"] = bar_chart(
@@ -513,7 +515,7 @@ async def reports(request: Request[Any, Any, Any], backends: NamedDependency[Bac
     today = datetime.now(VN).date()
     return _page(
         request, "feedback_reports.html", report=report, error=error, charts=charts,
-        counters=(report or {}).get("labels", {}), percent=percent, start=start, end=end,
+        counters=counters, percent=percent, start=start, end=end,
         tenant=tenant, query=query,
         city=tenant is None, can_city=can_city,
         periods=[
