@@ -5,7 +5,7 @@ from templates, the templates themselves, the official working-day calendar
 
 Like every screen here it holds no rules of its own: statuses, deadlines, allowed
 actions and counters come in feedback's words with the data (`status_label`,
-`deadline_label`, `allowed_actions`, the report's `labels`), and forms go to its API
+`deadline_label`, `allowed_actions`, the reports' `/labels`), and forms go to its API
 with the signed-in editor's token, so a form shown by mistake still cannot do what
 the API refuses.
 """
