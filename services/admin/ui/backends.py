@@ -8,7 +8,8 @@ service's, so the screens cannot allow what the API refuses. Errors come back as
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
@@ -25,10 +26,17 @@ class BackendError(Exception):
         self.extra = extra or {}
 
 
+#: How long the services' words (grounds, status lists, counter headings) are kept:
+#: they change only when the owning service is deployed anew.
+WORDS_TTL_SECONDS = 60.0
+
+
 @dataclass
 class Backends:
     settings: Settings
     client: httpx.AsyncClient
+    #: (service, path) -> (when fetched, the answer): see `words`.
+    _words: dict[tuple[str, str], tuple[float, Any]] = field(default_factory=dict)
 
     @classmethod
     def create(cls, settings: Settings) -> Backends:
@@ -38,6 +46,17 @@ class Backends:
 
     async def close(self) -> None:
         await self.client.aclose()
+
+    async def words(self, service: str, path: str) -> Any:
+        """A public vocabulary of a service (the same for every caller), fetched at most
+        once a minute rather than on every page that shows it."""
+        key = (service, path)
+        kept = self._words.get(key)
+        if kept and time.monotonic() - kept[0] < WORDS_TTL_SECONDS:
+            return kept[1]
+        found = await self.call(service, "GET", path)
+        self._words[key] = (time.monotonic(), found)
+        return found
 
     def _base(self, service: str) -> str:
         return {

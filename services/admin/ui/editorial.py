@@ -48,7 +48,7 @@ async def review(
         },
     )
     request.session["site"] = item["tenant"]
-    grounds = await backends.call("editorial", "GET", "/api/v1/reviews/grounds")
+    grounds = await backends.words("editorial", "/api/v1/reviews/grounds")
     return page(
         request,
         "review.html",

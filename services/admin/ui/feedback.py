@@ -106,7 +106,7 @@ async def queue(request: Request[Any, Any, Any], backends: NamedDependency[Backe
     statuses: list[dict[str, str]] = []
     error = None
     try:
-        statuses = await backends.call("feedback", "GET", "/api/v1/feedback/questions/statuses")
+        statuses = await backends.words("feedback", "/api/v1/feedback/questions/statuses")
         status = status if status in {s["value"] for s in statuses} else ""
         questions = await backends.call(
             "feedback", "GET", "/api/v1/feedback/questions", token=user["token"],
@@ -494,7 +494,7 @@ async def reports(request: Request[Any, Any, Any], backends: NamedDependency[Bac
     charts: dict[str, Chart] = {}
     counters: dict[str, str] = {}
     if report:
-        counters = await backends.call("feedback", "GET", "/api/v1/feedback/reports/labels")
+        counters = await backends.words("feedback", "/api/v1/feedback/reports/labels")
         months = report.get("by_month") or []
         if months:
             charts["month"] = bar_chart(
