@@ -45,6 +45,7 @@ from services.feedback.domain import (
     Status,
     allowed_actions,
     canonical_field,
+    is_overdue,
     may_act,
     normalise_code,
     running_deadline,
@@ -190,6 +191,8 @@ class QuestionOut(BaseModel):
     #: The deadline that runs now: its label and moment (None while paused or done).
     deadline_label: str = ""
     deadline_at: datetime | None = None
+    #: Either step's deadline passed unmet (domain.is_overdue).
+    overdue: bool = False
     #: What the caller may do to it now (its status and their role: domain.ACTORS),
     #: each the last part of its `POST .../{id}/<action>` path ("out_of_scope":
     #: out-of-scope). The API checks again when it is done.
@@ -216,6 +219,7 @@ class QuestionOut(BaseModel):
         out.kind_label = KIND_VI.get(row.kind, row.kind)
         out.deadline_label, field = running_deadline(row.status)
         out.deadline_at = getattr(row, field) if field else None
+        out.overdue = is_overdue(row.classification_overdue, row.answer_overdue)
         out.allowed_actions = allowed_actions(row.status, **_standing(row, caller))
         return out
 

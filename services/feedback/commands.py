@@ -32,6 +32,7 @@ from services.feedback.domain import (
     Invalid,
     NotAllowed,
     Status,
+    is_overdue,
     new_code,
     require,
 )
@@ -390,7 +391,7 @@ def public_view(row: Row, history: list[Row]) -> dict[str, Any]:
         "received_at": _hanoi(row.received_at),
         "classification_due": _hanoi(row.classification_due),
         "answer_due": _hanoi(row.answer_due),
-        "overdue": bool(row.classification_overdue or row.answer_overdue),
+        "overdue": is_overdue(row.classification_overdue, row.answer_overdue),
         "answer_path": f"/hoi-dap/{row.code}" if row.status == Status.PUBLISHED else None,
         "history": [
             {

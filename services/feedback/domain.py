@@ -161,6 +161,11 @@ def running_deadline(status: str) -> tuple[str, str | None]:
     return _RUNNING.get(Status(status), ("", None))
 
 
+def is_overdue(classification_overdue: bool | None, answer_overdue: bool | None) -> bool:
+    """A question is overdue when the deadline of either step has passed unmet."""
+    return bool(classification_overdue or answer_overdue)
+
+
 def is_open(status: str) -> bool:
     return Status(status) not in (Status.PUBLISHED, Status.OUT_OF_SCOPE, Status.UNCONFIRMED)
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from services.feedback import open311, reports
-from services.feedback.domain import OTHER_FIELD, Status
+from services.feedback.domain import OTHER_FIELD, Status, is_overdue
 from services.feedback.open311 import Query, RequestFacts, Update
 from services.feedback.store import question_log, questions, sites
 
@@ -104,7 +104,7 @@ async def _facts(session: AsyncSession, rows: list[Row]) -> list[RequestFacts]:
             published_question=r.published_question if r.status == Status.PUBLISHED else None,
             answer_text=_text(r.answer_html) if r.status in open311.CLOSED else None,
             competent_body=r.competent_body, agency=agencies.get(r.unit) if r.unit else None,
-            overdue=bool(r.classification_overdue or r.answer_overdue),
+            overdue=is_overdue(r.classification_overdue, r.answer_overdue),
             updates=tuple(updates[r.id]),
         )
         for r in rows
