@@ -436,3 +436,68 @@ class QuestionOverdue(Event):
     due_at: AwareDatetime
     detected_at: AwareDatetime
     unit: str | None = None
+
+
+# --- syndication (cross-posting between sites) -----------------------------------
+
+CopyStatus = Literal["live", "withdrawn"]
+
+
+class SyndicatedCopy(BaseModel):
+    """One site's copy of an article from another site (Quy chế 004 Điều 12)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    copy_id: str = Field(description="Id of the copy: its page's id on the target site.")
+    tenant: TenantSlug = Field(description="The site that shows the copy.")
+    path: str = Field(description="Path of the copy on that site.")
+    category: str = Field(description="Slug of the category the target site files it under.")
+    category_name: str = Field(description="Vietnamese name of that category.")
+    status: CopyStatus
+    sequence: int = Field(ge=1, description="Version of this copy; consumers ignore older ones.")
+    proposal_id: str | None = Field(
+        default=None, description="The proposal the city board approved (component to city)."
+    )
+    reason: str = Field(default="", description="Why a withdrawn copy was taken off its site.")
+
+
+class ArticleSyndicated(Event):
+    """Copies of an article stand on other sites: each live copy shows the article as its
+    origin last published it, with a canonical link to the origin and the origin credited;
+    each withdrawn one is taken off its site. `tenant` is the origin site."""
+
+    ce_type: ClassVar[str] = _ce_type("syndication", "ArticleSyndicated")
+    key_field: ClassVar[str] = "article_id"
+
+    article_id: str = Field(description="The origin article.")
+    origin_url: str = Field(description="Absolute URL of the origin article: the canonical link.")
+    origin_name: str = Field(description="Name of the origin site, for the credit line.")
+    article: ArticlePublished = Field(description="The origin article as last published.")
+    copies: list[SyndicatedCopy] = Field(min_length=1)
+
+
+class SyndicationProposed(Event):
+    """A component site's board proposes one of its published articles to the city
+    portal (Điều 12.1.a): it joins the city board's review queue. The city board's
+    RevisionApproved / RevisionRejected on `proposal_id` decides it. `tenant` is the
+    site that will publish it (the city); `origin_tenant` the proposing site."""
+
+    ce_type: ClassVar[str] = _ce_type("syndication", "SyndicationProposed")
+    key_field: ClassVar[str] = "copy_id"
+
+    proposal_id: str
+    copy_id: str = Field(description="Id the copy will have on the city portal.")
+    article_id: str = Field(description="The origin article.")
+    origin_tenant: TenantSlug
+    origin_name: str
+    origin_url: str
+    category: str = Field(description="Category on the city portal.")
+    title: str
+    summary: str
+    body_html: str
+    author: str
+    kind: ContentKind = "news"
+    language: str = "vi"
+    proposed_by: str
+    proposed_at: AwareDatetime
+    note: str = ""

@@ -12,6 +12,7 @@ from contracts.events import (
     AnswerPublished,
     ApprovalSuperseded,
     ArticlePublished,
+    ArticleSyndicated,
     ArticleWithdrawn,
     AuditRecorded,
     CategoryTreeUpdated,
@@ -26,8 +27,14 @@ from contracts.events import (
     RevisionApproved,
     RevisionRejected,
     RevisionSubmitted,
+    SyndicationProposed,
     TenantUpserted,
     TokensRevoked,
+)
+from contracts.partner import (
+    PartnerAnswerPublished,
+    PartnerArticlePublished,
+    PartnerArticleWithdrawn,
 )
 
 DEAD_LETTER_SUFFIX = ".dlt"
@@ -137,9 +144,51 @@ QUESTION = Topic(
     "out of scope, answered, deadlines near and missed; key = question id.",
 )
 
+SYNDICATION = Topic(
+    name="portal.syndication.copy.v1",
+    service="syndication",
+    aggregate="copy",
+    events=(ArticleSyndicated, SyndicationProposed),
+    description="Articles shown on other sites than their own: the copies of one article "
+    "and proposals of component articles to the city portal; key = the origin article id "
+    "(a proposal: the copy id it will have).",
+)
+
+# --- for partners: public fields only, produced by syndication -------------------
+
+PARTNER_ARTICLE = Topic(
+    name="partner.content.article.v1",
+    service="syndication",
+    aggregate="article",
+    events=(PartnerArticlePublished, PartnerArticleWithdrawn),
+    description="For partner systems: articles live on a site (and their copies on "
+    "others), changed or withdrawn, public fields only; key = article id.",
+)
+PARTNER_ANSWER = Topic(
+    name="partner.feedback.answer.v1",
+    service="syndication",
+    aggregate="answer",
+    events=(PartnerAnswerPublished,),
+    description="For partner systems: public answers to citizens' questions, personal "
+    "data removed; key = question id.",
+)
+
 TOPICS: tuple[Topic, ...] = (
-    TENANT, ACCOUNT, ARTICLE, REVIEW, CATEGORY, RECEIPT, AUDIT, PAGES, QUESTION,
-)  # fmt: skip
+    TENANT,
+    ACCOUNT,
+    ARTICLE,
+    REVIEW,
+    CATEGORY,
+    RECEIPT,
+    AUDIT,
+    PAGES,
+    QUESTION,
+    SYNDICATION,
+    PARTNER_ARTICLE,
+    PARTNER_ANSWER,
+)
+#: The topics partners' credentials may read.
+PARTNER_TOPICS: tuple[Topic, ...] = (PARTNER_ARTICLE, PARTNER_ANSWER)  # fmt: skip
 
 EVENTS_BY_TYPE: dict[str, type[Event]] = {
     event.ce_type: event for topic in TOPICS for event in topic.events

@@ -21,6 +21,7 @@ from contracts import (
     AnswerPublished,
     ApprovalSuperseded,
     ArticlePublished,
+    ArticleSyndicated,
     ArticleWithdrawn,
     AuditRecorded,
     CategoryTreeUpdated,
@@ -36,6 +37,8 @@ from contracts import (
     RevisionApproved,
     RevisionRejected,
     RevisionSubmitted,
+    SyndicatedCopy,
+    SyndicationProposed,
     TenantUpserted,
     TokensRevoked,
     Topic,
@@ -45,6 +48,14 @@ from contracts import (
 )
 from contracts.content import Attachment, Author, DocumentDetails, Image, ImageSource
 from contracts.events import CategoryItem
+from contracts.partner import (
+    PartnerAnswerPublished,
+    PartnerArticlePublished,
+    PartnerArticleWithdrawn,
+    PublicAttachment,
+    PublicImage,
+)
+from contracts.topics import PARTNER_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 HANOI = timezone(timedelta(hours=7))
@@ -195,6 +206,49 @@ EXAMPLES: dict[type[Event], Event] = {
         due_at=AT, detected_at=AT, unit=None,
     ),
 }  # fmt: skip
+EXAMPLES[ArticleSyndicated] = ArticleSyndicated(
+    tenant="hanoi",
+    article_id="a-1",
+    origin_url="https://hanoi.gov.vn/tin-tuc/le-hoi",
+    origin_name="Cổng Thông tin điện tử thành phố Hà Nội",
+    article=EXAMPLES[ArticlePublished],  # type: ignore[arg-type]
+    copies=[
+        SyndicatedCopy(
+            copy_id="c-1", tenant="hoankiem", path="/tin-tuc/le-hoi-3f2a1b", category="tin-tuc",
+            category_name="Tin tức", status="live", sequence=1,
+        ),
+        SyndicatedCopy(
+            copy_id="c-2", tenant="badinh", path="/tin-tuc/le-hoi-77c01d", category="tin-tuc",
+            category_name="Tin tức", status="withdrawn", sequence=2, reason="declined",
+        ),
+    ],
+)  # fmt: skip
+EXAMPLES[SyndicationProposed] = SyndicationProposed(
+    tenant="hanoi", proposal_id="p-1", copy_id="c-3", article_id="a-9", origin_tenant="hoankiem",
+    origin_name="Phường Hoàn Kiếm", origin_url="https://hoankiem.hanoi.gov.vn/tin-tuc/x",
+    category="tin-tuc", title="Ra quân chỉnh trang", summary="Tóm tắt", body_html="<p>Nội dung</p>",
+    author="Phòng Văn hóa", proposed_by="bbt.hoankiem", proposed_at=AT,
+)  # fmt: skip
+EXAMPLES[PartnerArticlePublished] = PartnerArticlePublished(
+    tenant="hanoi", article_id="a-1", version=1,
+    site_name="Cổng Thông tin điện tử thành phố Hà Nội",
+    url="https://hanoi.gov.vn/tin-tuc/le-hoi", canonical_url="https://hanoi.gov.vn/tin-tuc/le-hoi",
+    category="tin-tuc", category_name="Tin tức", title="Lễ hội", summary="Tóm tắt",
+    body_html="<p>Nội dung</p>", author="Ban Biên tập", published_at=AT, updated_at=AT,
+    images=[PublicImage(url="https://hanoi.gov.vn/media/x.webp", alt="Ảnh", width=10, height=10)],
+    attachments=[PublicAttachment(url="https://hanoi.gov.vn/media/x.pdf", filename="x.pdf",
+                                  media_type="application/pdf", size=10)],
+)  # fmt: skip
+EXAMPLES[PartnerArticleWithdrawn] = PartnerArticleWithdrawn(
+    tenant="hanoi", article_id="a-1", version=2, url="https://hanoi.gov.vn/tin-tuc/le-hoi",
+    withdrawn_at=AT,
+)  # fmt: skip
+EXAMPLES[PartnerAnswerPublished] = PartnerAnswerPublished(
+    tenant="hoankiem", question_id="q-1", code="7K2M-9QXA-B3CM", kind="question", field="Đất đai",
+    title="Hỏi về cấp sổ đỏ", question_text="Xin hỏi…", answer_html="<p>Trả lời</p>",
+    url="https://hoankiem.hanoi.gov.vn/hoi-dap/7K2M-9QXA-B3CM", received_at=AT, published_at=AT,
+    on_time=True,
+)  # fmt: skip
 #: The same events with every optional field a new producer may fill.
 RICH_DOCUMENT = ArticlePublished.model_validate(
     {
@@ -359,8 +413,14 @@ def test_topic_of_rejects_an_unregistered_event() -> None:
 
 @pytest.mark.parametrize("topic", TOPICS, ids=lambda topic: topic.name)
 def test_topic_names_follow_the_convention(topic: Topic) -> None:
-    assert re.fullmatch(r"portal\.[a-z]+\.[a-z]+\.v[0-9]+", topic.name)
-    assert topic.name == f"portal.{topic.service}.{topic.aggregate}.v1"
+    if topic in PARTNER_TOPICS:
+        # partner.<domain>.<aggregate>.v1, written by syndication for partners.
+        assert re.fullmatch(r"partner\.[a-z]+\.[a-z]+\.v[0-9]+", topic.name)
+        assert topic.service == "syndication"
+        assert topic.name.endswith(f".{topic.aggregate}.v1")
+    else:
+        assert re.fullmatch(r"portal\.[a-z]+\.[a-z]+\.v[0-9]+", topic.name)
+        assert topic.name == f"portal.{topic.service}.{topic.aggregate}.v1"
     assert topic.dead_letter == topic.name + ".dlt"
 
 
