@@ -12,7 +12,7 @@ from runtime.db import Database
 from runtime.migrations import upgrade
 from runtime.settings import REPO_ROOT
 
-SERVICES = ["admin", "content", "editorial", "feedback", "renderer"]
+SERVICES = ["admin", "content", "editorial", "feedback", "renderer", "syndication"]
 
 
 @pytest.mark.parametrize("name", SERVICES)

@@ -1,0 +1,4 @@
+from runtime.migrations import run_env
+from services.syndication.store import metadata
+
+run_env(metadata)
