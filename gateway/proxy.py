@@ -93,6 +93,8 @@ def upstreams(settings: Settings) -> list[tuple[str, str]]:
         ("/open311/", settings.feedback_url),
         *((section, settings.feedback_url) for section in FEEDBACK_SECTIONS),
         ("/api/v1/search", settings.search_url),
+        ("/api/v1/syndication", settings.syndication_url),
+        ("/api/v1/partner/", settings.syndication_url),
         *((section, settings.search_url) for section in SEARCH_SECTIONS),
     ]
 

@@ -44,6 +44,7 @@ PROCESSES = (
     Process("mailbox", "portal.mailbox", 8106, None),
     Process("feedback", "services.feedback", 8105, "PORTAL_FEEDBACK_URL"),
     Process("search", "services.search", 8107, "PORTAL_SEARCH_URL"),
+    Process("syndication", "services.syndication", 8108, "PORTAL_SYNDICATION_URL"),
     Process("gateway", "gateway", 8000, None),
 )
 
@@ -94,8 +95,11 @@ class Platform:
         env.setdefault("PYTHONUNBUFFERED", "1")
         # Links mailed to citizens lead back to this laptop's sites.
         env.setdefault("PORTAL_SITE_URL_TEMPLATE", f"http://{{slug}}.localhost:{self.gateway_port}")
-        # The editors' publish receipt waits for the site and for search.
-        env.setdefault("PORTAL_RECEIPT_STEPS", "site,search")
+        # The editors' publish receipt waits for the site, search, the copies on other
+        # sites and the partners.
+        env.setdefault("PORTAL_RECEIPT_STEPS", "site,search,syndication,partners")
+        # On the laptop, partners' webhook receivers run on this machine too.
+        env.setdefault("PORTAL_WEBHOOKS_ALLOW_PRIVATE", "1")
         relay = bool(env.get("SMTP_HOST"))
         if not relay:
             env["SMTP_HOST"] = "127.0.0.1"

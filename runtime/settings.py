@@ -190,6 +190,7 @@ class ServiceUrls(BaseSettings):
     renderer_url: str = Field(default="http://127.0.0.1:8104", alias="PORTAL_RENDERER_URL")
     feedback_url: str = Field(default="http://127.0.0.1:8105", alias="PORTAL_FEEDBACK_URL")
     search_url: str = Field(default="http://127.0.0.1:8107", alias="PORTAL_SEARCH_URL")
+    syndication_url: str = Field(default="http://127.0.0.1:8108", alias="PORTAL_SYNDICATION_URL")
 
 
 class MailSettings(BaseSettings):
@@ -222,6 +223,36 @@ class FeedbackSettings(BaseSettings):
     #: Lets an operator set feedback's clock over its API: for end-to-end tests and
     #: deadline drills on a test deployment only, never in production.
     controllable_clock: bool = Field(default=False, alias="PORTAL_CONTROLLABLE_CLOCK")
+
+
+class SyndicationSettings(BaseSettings):
+    """Webhooks to partner systems and the WebSub hubs feeds are announced to
+    (services/syndication)."""
+
+    model_config = CONFIG
+
+    #: Let webhooks go to private, loopback and link-local addresses: for the laptop,
+    #: tests and a partner's receiver inside our own network only. Off in production, so
+    #: a partner's URL cannot reach what stands behind the firewall (SSRF).
+    webhooks_allow_private: bool = Field(default=False, alias="PORTAL_WEBHOOKS_ALLOW_PRIVATE")
+    #: Seconds a receiver may take to answer one delivery.
+    webhook_timeout_seconds: float = Field(default=5.0, alias="PORTAL_WEBHOOK_TIMEOUT_SECONDS")
+    #: Seconds between attempts of one message, comma-separated; after the last one it is
+    #: dead (the delivery log's dead-letter list). Standard Webhooks' schedule by default:
+    #: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+    webhook_retry_schedule_csv: str = Field(
+        default="0,5,300,1800,7200,18000,36000,36000", alias="PORTAL_WEBHOOK_RETRY_SCHEDULE"
+    )
+    #: WebSub hubs to ping when a site's feed changes, comma-separated; none: no pings.
+    websub_hubs_csv: str = Field(default="", alias="PORTAL_WEBSUB_HUBS")
+
+    @property
+    def webhook_retry_schedule(self) -> tuple[float, ...]:
+        return tuple(float(s) for s in self.webhook_retry_schedule_csv.split(",") if s.strip())
+
+    @property
+    def websub_hubs(self) -> tuple[str, ...]:
+        return tuple(s.strip() for s in self.websub_hubs_csv.split(",") if s.strip())
 
 
 class ReceiptSettings(BaseSettings):
@@ -272,6 +303,7 @@ class Settings(
     ServiceUrls,
     MailSettings,
     FeedbackSettings,
+    SyndicationSettings,
     ReceiptSettings,
     ConsumerSettings,
 ):
