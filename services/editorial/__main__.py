@@ -9,8 +9,10 @@ from litestar import Litestar
 from contracts import (
     ApprovalSuperseded,
     ArticlePublished,
+    ArticleSyndicated,
     DeliveryConfirmed,
     RevisionSubmitted,
+    SyndicationProposed,
     TenantUpserted,
     topics,
 )
@@ -34,6 +36,13 @@ SUBSCRIPTIONS = (
     ),
     Subscription(topics.RECEIPT, {DeliveryConfirmed: handlers.on_delivery_confirmed}),
     Subscription(topics.TENANT, {TenantUpserted: handlers.on_tenant_upserted}),
+    Subscription(
+        topics.SYNDICATION,
+        {
+            SyndicationProposed: handlers.on_syndication_proposed,
+            ArticleSyndicated: handlers.on_article_syndicated,
+        },
+    ),
 )
 
 

@@ -29,6 +29,7 @@ from services.editorial.domain import (
     Step,
     lapse_message,
     receipt,
+    receipt_steps,
     status_label,
 )
 
@@ -92,6 +93,9 @@ class ReviewOut(BaseModel):
     lapse_message: str | None = None
     #: The status in the editors' words (domain.status_label).
     status_label: str = ""
+    #: A proposal from a component site (origin "proposed"): that site and the article there.
+    source_tenant: str | None = None
+    source_url: str | None = None
 
     @classmethod
     def of(cls, row: Row) -> ReviewOut:
@@ -245,7 +249,7 @@ class ReviewController(Controller):
             publish_at=review.publish_at,
             published_at=publication.published_at if publication else None,
             confirmations=confirmations,
-            consumer_steps=service.settings.receipt_steps,
+            consumer_steps=receipt_steps(review.origin, service.settings.receipt_steps),
             now=datetime.now(UTC),
             budget=timedelta(seconds=service.settings.receipt_budget_seconds),
             lapsed_at=review.lapsed_at if lapsed else None,

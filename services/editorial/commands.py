@@ -19,6 +19,7 @@ from services.editorial.domain import (
     DecisionError,
     Status,
     check_not_own,
+    check_proposal_schedule,
     check_schedule,
     decide,
 )
@@ -75,6 +76,8 @@ async def decide_revision(uow: UnitOfWork, by: Principal, revision_id: str, d: D
             coefficient = validate_coefficient(d.royalty_coefficient)  # type: ignore[arg-type]
         except RoyaltyError as exc:
             raise DecisionError(str(exc)) from exc
+    if d.approve:
+        check_proposal_schedule(review.origin, d.publish_at)
     publish_at = check_schedule(d.publish_at, now) if d.approve else None
     await uow.session.execute(
         update(store.reviews)

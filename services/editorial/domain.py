@@ -127,6 +127,24 @@ def decide(status: Status, *, approve: bool, ground: str | None = None, note: st
     return Status.rejected
 
 
+def check_proposal_schedule(origin: str, publish_at: datetime | None) -> None:
+    """A component site's proposal is published by syndication when approved, at once:
+    there is no scheduled publication of another site's article."""
+    if origin == "proposed" and publish_at is not None:
+        raise DecisionError(
+            "Bài đề xuất từ trang thành phần được đăng ngay khi duyệt, không hẹn giờ."
+        )
+
+
+def receipt_steps(origin: str, configured: tuple[str, ...]) -> tuple[str, ...]:
+    """A proposal approved for the city portal becomes a copy there: the site shows it
+    (renderer confirms), but search, syndication and partners follow the origin, so
+    its receipt waits for the site only."""
+    if origin == "proposed":
+        return tuple(s for s in configured if s == "site")
+    return configured
+
+
 def check_schedule(publish_at: datetime | None, now: datetime) -> datetime | None:
     """A publication time: any future moment; a past one means now (None)."""
     if publish_at is None:

@@ -5,15 +5,19 @@ publish end their receipt."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import update
 
 from contracts import (
     ApprovalSuperseded,
     ArticlePublished,
+    ArticleSyndicated,
     DeliveryConfirmed,
     Envelope,
     RevisionApproved,
     RevisionSubmitted,
+    SyndicationProposed,
     TenantUpserted,
 )
 from runtime.messaging import UnitOfWork
@@ -160,3 +164,56 @@ async def on_tenant_upserted(uow: UnitOfWork, event: TenantUpserted, _env: Envel
         values={"name": event.name},
         sequence=event.sequence,
     )
+
+
+async def on_syndication_proposed(
+    uow: UnitOfWork, event: SyndicationProposed, _env: Envelope
+) -> None:
+    """A component site's proposal joins the city board's queue as a review of its own:
+    the board approves or rejects it (with a ground of Điều 14.3) like any other, and
+    syndication acts on that decision. The copy's id stands as the article id."""
+    await insert_once(
+        uow.session,
+        store.reviews,
+        {
+            "revision_id": event.proposal_id,
+            "article_id": event.copy_id,
+            "tenant": event.tenant,
+            "revision_number": 1,
+            "category": event.category,
+            "title": event.title,
+            "summary": event.summary,
+            "body_html": event.body_html,
+            "author": event.author,
+            "submitted_by": event.proposed_by,
+            "submitted_at": event.proposed_at,
+            "status": Status.pending,
+            "kind": event.kind,
+            "language": event.language,
+            "origin": "proposed",
+            "note": event.note or None,
+            "source_tenant": event.origin_tenant,
+            "source_url": event.origin_url,
+        },
+    )
+
+
+async def on_article_syndicated(uow: UnitOfWork, event: ArticleSyndicated, _env: Envelope) -> None:
+    """An approved proposal is live on the city portal: its receipt's publication."""
+    for copy in event.copies:
+        if copy.proposal_id is None or copy.status != "live":
+            continue
+        await insert_once(
+            uow.session,
+            store.publications,
+            {
+                "article_id": copy.copy_id,
+                "sequence": copy.sequence,
+                "revision_id": copy.proposal_id,
+                "tenant": copy.tenant,
+                "published_at": datetime.now(UTC),
+                "first_published_at": event.article.published_at,
+                "title": event.article.title,
+                "kind": event.article.kind,
+            },
+        )

@@ -64,6 +64,10 @@ reviews = Table(
     #: An approval content will not publish (ApprovalSuperseded): why, and since when.
     Column("lapse_reason", String(30), nullable=True),
     Column("lapsed_at", UtcDateTime(), nullable=True),
+    #: A component site's proposal (origin "proposed", Điều 12.1.a): the proposing site
+    #: and the article's address there, for the city board to read before deciding.
+    Column("source_tenant", String(50), nullable=True),
+    Column("source_url", String(500), nullable=True),
     Index("ix_reviews_queue", "tenant", "status", "submitted_at"),
     Index("ix_reviews_post_review", "tenant", "needs_post_review"),
 )
