@@ -162,7 +162,7 @@ async def _run(service: Service, command: Callable[[UnitOfWork], Awaitable[Row]]
 async def _title(service: Service, article_id: str) -> str:
     assert service.db
     async with service.db.read() as session:
-        row = await session.get(store.articles, article_id)
+        row = await copies.article_row(session, article_id)
     return str(row.state.get("title", "")) if row else ""
 
 

@@ -92,8 +92,17 @@ async def of_article(
     return list((await session.execute(query)).all())
 
 
+async def article_row(
+    session: AsyncSession, article_id: str, *, for_update: bool = False
+) -> Row | None:
+    query = select(store.articles).where(store.articles.c.article_id == article_id)
+    if for_update:
+        query = query.with_for_update()
+    return (await session.execute(query)).first()
+
+
 async def live_article(session: AsyncSession, article_id: str) -> tuple[Row, ArticlePublished]:
-    row = await session.get(store.articles, article_id)
+    row = await article_row(session, article_id)
     if row is None:
         raise NotFound("Không tìm thấy bài đã xuất bản này.")
     if row.status != "live":
@@ -331,7 +340,7 @@ async def stop_crosspost(
         for c in await of_article(session, post.article_id, for_update=True)
         if c.crosspost_id == post_id and c.status == "live"
     ]
-    row = await session.get(store.articles, post.article_id)
+    row = await article_row(session, post.article_id)
     assert row is not None
     article = ArticlePublished.model_validate(row.state)
     await send(uow, settings, article, live, status="withdrawn", reason="stopped", now=now)
@@ -424,7 +433,7 @@ async def recategorise(
 
 
 async def _article_state(session: AsyncSession, article_id: str) -> ArticlePublished:
-    row = await session.get(store.articles, article_id)
+    row = await article_row(session, article_id)
     if row is None:
         raise NotFound("Không tìm thấy bài gốc.")
     return ArticlePublished.model_validate(row.state)
@@ -564,7 +573,7 @@ async def proposal_decided(
             .values(status="rejected", decided_by=by, decided_at=at)
         )
         return
-    row = await session.get(store.articles, proposal.article_id)
+    row = await article_row(session, proposal.article_id)
     if row is None or row.status != "live":
         await session.execute(
             update(store.proposals)

@@ -101,7 +101,7 @@ async def on_article_withdrawn(
     uow: UnitOfWork, event: ArticleWithdrawn, _env: Envelope, *, settings: Settings
 ) -> None:
     now = datetime.now(UTC)
-    row = await uow.session.get(store.articles, event.article_id)
+    row = await copies.article_row(uow.session, event.article_id, for_update=True)
     if row is None or row.sequence >= event.sequence:
         return
     await uow.session.execute(
