@@ -31,7 +31,7 @@ from runtime.db import Database
 from runtime.settings import Settings
 
 #: Every service with a database, in the order they are dumped and restored.
-SERVICES = ("admin", "content", "editorial", "feedback", "renderer", "search")
+SERVICES = ("admin", "content", "editorial", "feedback", "renderer", "search", "syndication")
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_KEEP = 8
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import copy
 import functools
+import ipaddress
 import json
 import os
 import re
@@ -38,8 +39,8 @@ import pytest
 import yaml
 
 from contracts import topics as topic_registry
+from contracts.topics import DEAD_LETTER_SUFFIX, Topic
 from contracts.topics import TOPICS as CONTRACT_TOPICS
-from contracts.topics import Topic
 from portal.launch import PROCESSES as LAUNCHED
 from runtime.messaging import EVENT_MAX_STORED_BYTES
 from runtime.settings import Settings
@@ -60,9 +61,10 @@ PROCESSES = {
     "renderer": "services.renderer",
     "feedback": "services.feedback",
     "search": "services.search",
+    "syndication": "services.syndication",
     "gateway": "gateway",
 }
-WITH_DATABASE = {"admin", "content", "editorial", "renderer", "feedback", "search"}
+WITH_DATABASE = {"admin", "content", "editorial", "renderer", "feedback", "search", "syndication"}
 AUTOSCALED = {"gateway", "renderer", "feedback", "search"}
 PORT = 8000
 
@@ -92,6 +94,7 @@ SERVICE_URLS = {
     "PORTAL_RENDERER_URL": "renderer",
     "PORTAL_FEEDBACK_URL": "feedback",
     "PORTAL_SEARCH_URL": "search",
+    "PORTAL_SYNDICATION_URL": "syndication",
 }
 CALLERS = {"gateway", "admin"}
 # feedback mails citizens through an SMTP server; its login is optional and secret.
@@ -125,10 +128,26 @@ SIGNING_KEY = "PORTAL_AUTH_PRIVATE_KEY"
 # The development mail catcher, in compose's demo profile only.
 DEMO_MAILBOX = "mailbox"
 # search keeps its index in OpenSearch (OPENSEARCH_URL); the editors' publish receipt
-# (editorial, PORTAL_RECEIPT_STEPS) waits for the sites and for search.
+# (editorial, PORTAL_RECEIPT_STEPS) waits for the sites, search, and syndication's copies
+# and partners: exactly the steps the deployed processes confirm
+# (test_receipt_steps_are_the_ones_the_processes_confirm).
 INDEXING = {"search"}
 OPENSEARCH_PORT = 9200
-RECEIPT_STEPS = {"site", "search"}
+RECEIPT_STEPS = {"site", "search", "syndication", "partners"}
+# syndication delivers webhooks to partners' receivers (and pings WebSub hubs): HTTPS to
+# the internet, public addresses only. PORTAL_WEBHOOKS_ALLOW_PRIVATE stays off in every
+# deployment (it lets a partner's URL reach private networks: the laptop's setting).
+WEBHOOK_SENDERS = {"syndication"}
+WEBHOOKS_ALLOW_PRIVATE = "PORTAL_WEBHOOKS_ALLOW_PRIVATE"
+#: What an ipBlock to "the internet" must leave out: the cluster's and the city's private
+#: networks, shared address space (CGNAT, used for pods by some clusters), loopback,
+#: link-local (the cloud's metadata endpoint) and IPv4-mapped IPv6.
+NON_PUBLIC_NETWORKS = (
+    "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+    "192.168.0.0/16", "::1/128", "::ffff:0:0/96", "fc00::/7", "fe80::/10",
+)  # fmt: skip
+# The partners' KafkaUsers (kafka/partners.yaml): read-only on partner.*, nothing else.
+PARTNER_COMPONENT = "partner"
 
 DLT_RETENTION_MS = str(30 * 24 * 3600 * 1000)
 # Every topic of the registry and its dead-letter topic (one partition, kept 30 days),
@@ -1038,6 +1057,18 @@ KAFKA_USER_SCHEMA = {
                         },
                     },
                 },
+                # KafkaUserQuotas: per broker, for each client of the user.
+                "quotas": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "additionalProperties": False,
+                    "properties": {
+                        "producerByteRate": {"type": "integer", "minimum": 0},
+                        "consumerByteRate": {"type": "integer", "minimum": 0},
+                        "requestPercentage": {"type": "integer", "minimum": 0},
+                        "controllerMutationRate": {"type": "number", "minimum": 0},
+                    },
+                },
             },
         },
     },
@@ -1854,7 +1885,66 @@ def test_kafka_users_acls_match_what_the_code_reads_and_writes(
     topics, groups, other = _grants(users[users_of[TOPIC_JOB]])
     assert topics == dict.fromkeys(TOPICS, TOPIC_JOB_OPERATIONS), target
     assert not groups and not other, target
-    assert set(users) == set(users_of.values()), "a KafkaUser nobody signs in as"
+    partners = set(partner_users(resources))
+    assert not partners & set(users_of.values()), "a workload signs in as a partner"
+    assert set(users) == set(users_of.values()) | partners, "a KafkaUser nobody signs in as"
+
+
+def partner_users(resources: list[dict]) -> dict[str, dict]:
+    """The partners' KafkaUsers (label app.kubernetes.io/component: partner)."""
+    return {
+        name: user
+        for name, user in of_kind(resources, "KafkaUser").items()
+        if user["metadata"]["labels"].get("app.kubernetes.io/component") == PARTNER_COMPONENT
+    }
+
+
+def test_partner_kafka_users_only_read_the_partner_topics(
+    rendered: tuple[str, list[dict]],
+) -> None:
+    """Each partner (at least the example, iHanoi) signs in as its own KafkaUser that may
+    read and describe the partner.* topics and nothing of portal.*, consume in groups of
+    its own prefix only (which no platform group or other partner's falls under), write
+    nothing, and is held to quotas."""
+    target, resources = rendered
+    partners = partner_users(resources)
+    assert "partner-ihanoi" in partners, f"{target}: the example partner"
+    # partner.* is the registry's PARTNER_TOPICS and their dead-letter topics.
+    readable = {name for name in TOPICS if name.startswith("partner.")}
+    partner_topics = {t.name for t in topic_registry.PARTNER_TOPICS}
+    assert readable == partner_topics | {t + DEAD_LETTER_SUFFIX for t in partner_topics}
+    platform_groups = {
+        group for name in PROCESSES for group in consumed_topics(name).values() if group is not None
+    }
+    config = of_kind(resources, "ConfigMap")["portal-config"]["data"]
+    cluster = config["KAFKA_BOOTSTRAP_SERVERS"].split(".")[0].removesuffix("-kafka-bootstrap")
+    prefixes = {}
+    for name, user in partners.items():
+        where = f"{target}: {name}"
+        assert name.startswith("partner-"), where
+        assert user["metadata"]["labels"]["strimzi.io/cluster"] == cluster, where
+        assert user["spec"]["authentication"]["type"] in {"scram-sha-512", "tls"}, where
+        for acl in user["spec"]["authorization"]["acls"]:
+            if acl["resource"]["type"] == "topic":
+                assert acl["resource"]["name"].startswith("partner."), f"{where}: {acl}"
+        topics, groups, other = _grants(user)
+        assert {t for t, ops in topics.items() if ops} == readable, where
+        for topic, ops in topics.items():
+            expected = {"Read", "Describe"} if topic in readable else set()
+            assert ops == expected, f"{where}: {topic} {sorted(ops)}"
+        assert not any(ops for t, ops in topics.items() if t.startswith("portal.")), where
+        assert groups == {(f"{name}.", "prefix"): {"Read"}}, f"{where}: {groups}"
+        assert not other, f"{where}: cluster or transactional rules {other}"
+        prefix = f"{name}."
+        for group, pattern in platform_groups:
+            assert not group.startswith(prefix), f"{where}: the platform's {group}"
+            assert pattern == "literal" or not prefix.startswith(group), f"{where}: {group}"
+        prefixes[name] = prefix
+        quotas = user["spec"].get("quotas", {})
+        assert quotas.get("consumerByteRate", 0) > 0, f"{where}: no fetch quota"
+    for name, prefix in prefixes.items():
+        others = [p for n, p in prefixes.items() if n != name]
+        assert not any(p.startswith(prefix) or prefix.startswith(p) for p in others), name
 
 
 def _config_value(container: dict, key: str, config_maps: dict[str, dict]) -> str | None:
@@ -1969,6 +2059,52 @@ def test_redis_and_opensearch_users_are_who_the_code_says() -> None:
     assert {name for name in PROCESSES if reads_setting(name, "opensearch_url")} == INDEXING
 
 
+@functools.cache
+def confirmed_steps(name: str) -> frozenset[str]:
+    """The publish receipt's steps a process confirms: the `step` of every
+    DeliveryConfirmed its code makes."""
+    steps = set()
+    for path in package_files(name):
+        for node in ast.walk(_parsed(path)):
+            if isinstance(node, ast.Call) and _called(node) == "DeliveryConfirmed":
+                (step,) = [k.value for k in node.keywords if k.arg == "step"]
+                assert isinstance(step, ast.Constant), f"{path}: {ast.unparse(step)}"
+                steps.add(step.value)
+    return frozenset(steps)
+
+
+def test_receipt_steps_are_the_ones_the_processes_confirm() -> None:
+    """PORTAL_RECEIPT_STEPS (RECEIPT_STEPS, checked in compose and Kubernetes) names every
+    step a deployed process confirms, and no other: a step nobody confirms would leave
+    every receipt late, one not named would not be shown."""
+    by_process = {name: confirmed_steps(name) for name in PROCESSES}
+    assert set().union(*by_process.values()) == RECEIPT_STEPS, by_process
+    assert by_process["syndication"] == {"syndication", "partners"}
+    assert by_process["renderer"] == {"site"} and by_process["search"] == {"search"}
+    assert "DeliveryConfirmed" in EVENT_TOPICS, "the reader above looks for it"
+
+
+def test_webhooks_to_private_addresses_stay_off_in_every_deployment(
+    compose: dict,
+) -> None:
+    """PORTAL_WEBHOOKS_ALLOW_PRIVATE lets a partner's webhook URL reach private and
+    loopback addresses (make run's setting): no deployment sets it, so syndication
+    refuses them as production must (runtime/settings.py, SyndicationSettings)."""
+    assert Settings.model_fields["webhooks_allow_private"].alias == WEBHOOKS_ALLOW_PRIVATE
+    assert Settings.model_fields["webhooks_allow_private"].default is False
+    for name, service in compose["services"].items():
+        assert WEBHOOKS_ALLOW_PRIVATE not in service.get("environment", {}), name
+    assert WEBHOOKS_ALLOW_PRIVATE not in read_env_file(COMPOSE_DIR / ".env.example")
+    for target in TARGETS:
+        resources = kustomize(K8S / target)
+        for config_map in of_kind(resources, "ConfigMap").values():
+            assert WEBHOOKS_ALLOW_PRIVATE not in config_map.get("data", {}), target
+        for name, template in _workload_templates(resources).items():
+            spec = template["spec"]
+            for container in spec.get("initContainers", []) + spec["containers"]:
+                assert WEBHOOKS_ALLOW_PRIVATE not in env_of(container), f"{target}: {name}"
+
+
 def _secret_env(resources: list[dict], key: str) -> dict[str, set[str]]:
     """Workload -> its containers that have `key`, each checked to come from portal-secrets."""
     holders: dict[str, set[str]] = {}
@@ -2029,10 +2165,37 @@ def _port_number(port: int | str, destination: dict | None) -> int:
     raise AssertionError(f"no port named {port}")
 
 
+def _leaves_out_the_non_public_networks(cidr: str, excepted: list[str]) -> bool:
+    """Whether an ipBlock of `cidr` but `excepted` misses every network of
+    NON_PUBLIC_NETWORKS (of its IP version) that lies in it."""
+    block = ipaddress.ip_network(cidr)
+    holes = [ipaddress.ip_network(e) for e in excepted]
+    assert all(h.version == block.version and h.subnet_of(block) for h in holes), excepted
+    for network in map(ipaddress.ip_network, NON_PUBLIC_NETWORKS):
+        inside = network.version == block.version and network.subnet_of(block)
+        if inside and not any(network.subnet_of(hole) for hole in holes):
+            return False
+    return True
+
+
+def test_a_public_ip_block_leaves_out_every_non_public_network() -> None:
+    """The reader of `except` above: what counts as "public addresses only"."""
+    v4 = [n for n in NON_PUBLIC_NETWORKS if ":" not in n]
+    v6 = [n for n in NON_PUBLIC_NETWORKS if ":" in n]
+    assert _leaves_out_the_non_public_networks("0.0.0.0/0", v4)
+    assert _leaves_out_the_non_public_networks("::/0", v6)
+    assert not _leaves_out_the_non_public_networks("0.0.0.0/0", v4[1:])
+    assert not _leaves_out_the_non_public_networks("::/0", ["fc00::/7"])
+    # A wider hole covers the networks inside it; a narrower one does not.
+    assert _leaves_out_the_non_public_networks("10.0.0.0/8", ["10.0.0.0/8"])
+    assert not _leaves_out_the_non_public_networks("10.0.0.0/8", ["10.0.0.0/9"])
+
+
 def egress_of(resources: list[dict]) -> dict[str, set[tuple[str, str]]]:
     """Where each workload's pods may connect: (peer, protocol/port) with the peer a
     workload of the namespace, `ns:<namespace>` (with a pod selector: checked), a CIDR,
-    `*` for anywhere; a port `*` for any port."""
+    `public:<CIDR>` for a CIDR but every non-public network (NON_PUBLIC_NETWORKS, checked;
+    no other `except` is understood), `*` for anywhere; a port `*` for any port."""
     templates = _workload_templates(resources)
     labels = {name: t["metadata"]["labels"] for name, t in templates.items()}
     allowed: dict[str, set[tuple[str, str]]] = {name: set() for name in templates}
@@ -2044,8 +2207,14 @@ def egress_of(resources: list[dict]) -> dict[str, set[tuple[str, str]]]:
             peers: list[tuple[str, dict | None]] = []
             for peer in rule.get("to") or [{}]:
                 if "ipBlock" in peer:
-                    assert not peer["ipBlock"].get("except"), policy["metadata"]["name"]
-                    peers.append((peer["ipBlock"]["cidr"], None))
+                    cidr, excepted = peer["ipBlock"]["cidr"], peer["ipBlock"].get("except")
+                    if excepted:
+                        assert _leaves_out_the_non_public_networks(cidr, excepted), (
+                            f"{policy['metadata']['name']}: {cidr} but {excepted}"
+                        )
+                        peers.append((f"public:{cidr}", None))
+                    else:
+                        peers.append((cidr, None))
                 elif "namespaceSelector" in peer:
                     namespace = peer["namespaceSelector"]["matchLabels"][
                         "kubernetes.io/metadata.name"
@@ -2084,8 +2253,9 @@ def test_kubernetes_egress_is_denied_but_for_what_each_workload_uses(
     """Default deny, then DNS for all, and for each workload only the engines and
     services it uses, at the addresses the configuration names: Kafka for its clients,
     Redis for its users, OpenSearch for search, PgBouncer for the services and the
-    backup, MinIO for content and the backup, the SMTP ports for feedback, the
-    collector for the processes, the services for the gateway and admin."""
+    backup, MinIO for content and the backup, the SMTP ports for feedback, HTTPS to the
+    internet's public addresses for syndication's webhooks, the collector for the
+    processes, the services for the gateway and admin."""
     target, resources = rendered
     policies = of_kind(resources, "NetworkPolicy").values()
     assert any(
@@ -2107,6 +2277,7 @@ def test_kubernetes_egress_is_denied_but_for_what_each_workload_uses(
     bouncer = ("pgbouncer", "TCP/6432")
     minio = ("minio", f"TCP/{MINIO_PORT}")
     smtp = {(cidr, f"TCP/{port}") for cidr in ("0.0.0.0/0", "::/0") for port in (587, 25)}
+    webhooks = {(f"public:{cidr}", "TCP/443") for cidr in ("0.0.0.0/0", "::/0")}
     services = {(name, f"TCP/{PORT}") for name in WITH_DATABASE}
 
     allowed = egress_of(resources)
@@ -2116,6 +2287,7 @@ def test_kubernetes_egress_is_denied_but_for_what_each_workload_uses(
 
     assert reaching(minio) == STORING_MEDIA | {"backup", "minio-bucket"}, target
     assert set.union(*(reaching(d) for d in smtp)) == MAILING, target
+    assert all(reaching(d) == WEBHOOK_SENDERS for d in webhooks), target
     assert reaching(opensearch) == INDEXING, target
     assert reaching(redis) == REDIS_USERS, target
     assert reaching(kafka) == set(PROCESSES) | {TOPIC_JOB}, target
@@ -2135,6 +2307,8 @@ def test_kubernetes_egress_is_denied_but_for_what_each_workload_uses(
         expected[name].add(minio)
     for name in MAILING:
         expected[name] |= smtp
+    for name in WEBHOOK_SENDERS:
+        expected[name] |= webhooks
     for name in CALLERS:
         expected[name] |= services
     expected["pgbouncer"].add(postgres)
@@ -2172,6 +2346,8 @@ def test_compose_kafka_clients_sign_in_as_their_own_user(compose: dict) -> None:
         if key.startswith("user_")
     }
     assert known[options["username"]] == options["password"], "the broker signs in too"
+    # No ACLs here: a partner's user would read every topic (kafka/partners.yaml has them).
+    assert not [user for user in known if user.startswith("partner-")], "a partner in compose"
     healthcheck = " ".join(services["kafka"]["healthcheck"]["test"])
     assert "--command-config" in healthcheck
     k8s_users = kafka_users_of(kustomize(K8S / "base"))

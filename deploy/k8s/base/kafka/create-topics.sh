@@ -130,6 +130,14 @@ topic portal.renderer.pages.v1 3
 topic portal.renderer.pages.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
 topic portal.feedback.question.v1 3
 topic portal.feedback.question.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
+topic portal.syndication.copy.v1 3
+topic portal.syndication.copy.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
+# For partner systems (public fields only), written by syndication; partners read them
+# with their own KafkaUsers (partners.yaml).
+topic partner.content.article.v1 3
+topic partner.content.article.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
+topic partner.feedback.answer.v1 3
+topic partner.feedback.answer.v1.dlt 1 "retention.ms=$DLT_RETENTION_MS"
 
 "$KAFKA_BIN/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP_SERVERS" \
   --command-config "$client_config" --describe --topics-with-overrides
