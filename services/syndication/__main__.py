@@ -24,6 +24,10 @@ from runtime.service import Service, run_service
 from runtime.settings import Settings
 from services.syndication import handlers
 from services.syndication.api import CopyController, CrosspostController, ProposalController
+from services.syndication.partners_api import PartnerController
+from services.syndication.read_api import PartnerArticleController
+from services.syndication.webhooks import Dispatcher
+from services.syndication.websub import HubPinger
 
 NAME = "syndication"
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -61,8 +65,15 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(
         NAME, settings, migrations_dir=MIGRATIONS, subscriptions=subscriptions(settings)
     )
-    auth = service.token_auth()
-    routes: list[Any] = [CrosspostController, CopyController, ProposalController]
+    dispatcher = Dispatcher(service.unit_of_work, settings, postgres=settings.uses_postgres)
+    service.background["webhooks"] = dispatcher.run
+    service.background["websub"] = HubPinger(service.unit_of_work, settings).run
+    # The partners' read API checks the partner's own key, not an editor's token.
+    auth = service.token_auth(open_paths=["/api/v1/partner/*"])
+    routes: list[Any] = [
+        CrosspostController, CopyController, ProposalController, PartnerController,
+        PartnerArticleController,
+    ]  # fmt: skip
     app = service.http_app(routes, on_app_init=[auth.on_app_init])
     return service, app
 

@@ -27,7 +27,7 @@ from runtime.auth import Principal
 from runtime.messaging import UnitOfWork
 from runtime.settings import Settings
 from runtime.upsert import insert_once
-from services.syndication import partners, store
+from services.syndication import partners, store, websub
 from services.syndication.domain import (
     MAX_REASON,
     Site,
@@ -180,6 +180,10 @@ async def send(
     )
     sites = {s.slug: s for s in await all_sites(uow.session)}
     await partners.copies_changed(uow, settings, article, out, sites=sites, now=now)
+    for copy in out:
+        await websub.feeds_changed(
+            uow.session, settings, sites.get(copy.tenant), [copy.category], now=now
+        )
 
 
 async def _open_receipt(

@@ -27,7 +27,7 @@ from contracts import (
 from runtime.messaging import UnitOfWork
 from runtime.settings import Settings
 from runtime.upsert import upsert_newer
-from services.syndication import copies, partners, store
+from services.syndication import copies, partners, store, websub
 from services.syndication.domain import revived_after_republication
 
 CONSUMER = "syndication"
@@ -65,6 +65,7 @@ async def on_article_published(
     uow: UnitOfWork, event: ArticlePublished, _env: Envelope, *, settings: Settings
 ) -> None:
     now = datetime.now(UTC)
+    before = await copies.article_row(uow.session, event.article_id)
     written = await upsert_newer(
         uow.session,
         store.articles,
@@ -95,6 +96,9 @@ async def on_article_published(
         receipt_sequence=event.sequence,
     )
     await partners.article_published(uow, settings, event, now=now)
+    site = await copies.get_site(uow.session, event.tenant)
+    old = ArticlePublished.model_validate(before.state).category if before else None
+    await websub.feeds_changed(uow.session, settings, site, [event.category, old or ""], now=now)
 
 
 async def on_article_withdrawn(
@@ -125,6 +129,8 @@ async def on_article_withdrawn(
     if pending:
         await copies.withdraw_proposals(uow, [c.proposal_id for c in pending if c.proposal_id])
     await partners.article_withdrawn(uow, settings, event, now=now)
+    site = await copies.get_site(uow.session, event.tenant)
+    await websub.feeds_changed(uow.session, settings, site, [origin.category], now=now)
 
 
 async def on_delivery_confirmed(uow: UnitOfWork, event: DeliveryConfirmed, _env: Envelope) -> None:
