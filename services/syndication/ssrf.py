@@ -52,6 +52,10 @@ def forbidden(address: IPAddress) -> bool:
     link-local, multicast, reserved, unspecified, shared (CGNAT), documentation, or an
     IPv6 form of one of those (IPv4-mapped, IPv4-compatible, 6to4, Teredo)."""
     if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            # ::ffff:a.b.c.d is that IPv4 address (Python counts the whole range as
+            # reserved): judged as it.
+            return forbidden(address.ipv4_mapped)
         embedded = address.ipv4_mapped or address.sixtofour
         if embedded is None and address.teredo:
             embedded = address.teredo[1]

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from standardwebhooks import Webhook
 
 #: Standard Webhooks' secret prefix; the rest is base64 of the key bytes.
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 SECRET_BYTES = 32
 #: A rotated-out secret keeps signing beside the new one this long, so a receiver can
 #: switch over without dropping a message.

@@ -76,9 +76,7 @@ CLAIM_CHUNK = 50
 USER_AGENT = "HanoiPortal-Webhooks/1"
 GONE_VI = "Đầu nhận trả lời 410 Gone: webhook đã bị tắt."
 
-DELIVERED = Counter(
-    "portal_webhook_attempts", "Webhook delivery attempts, by outcome", ["outcome"]
-)
+DELIVERED = Counter("portal_webhook_attempts", "Webhook delivery attempts, by outcome", ["outcome"])
 
 d = store.deliveries
 
@@ -413,12 +411,21 @@ class Dispatcher:
             ids = [i for i in ids if i not in self._held]
             if not ids:
                 return []
-            query = select(
-                d.c.id, d.c.webhook_id, d.c.body, d.c.attempts, d.c.subject,
-                d.c.source_sequence, d.c.next_attempt_at,
-            ).where(d.c.id.in_(ids), d.c.status == "pending", d.c.next_attempt_at <= now)  # fmt: skip
+            # The webhook's URL and secrets come with each claim: a rotation or a new
+            # URL applies to every message claimed after it committed, on any replica.
+            w = store.webhooks
+            query = (
+                select(
+                    d.c.id, d.c.webhook_id, d.c.body, d.c.attempts, d.c.subject,
+                    d.c.source_sequence, d.c.next_attempt_at, w.c.url, w.c.secret,
+                    w.c.previous_secret, w.c.previous_until,
+                )
+                .join(w, w.c.id == d.c.webhook_id)
+                .where(d.c.id.in_(ids), d.c.status == "pending", d.c.next_attempt_at <= now,
+                       w.c.active.is_(True))
+            )  # fmt: skip
             if self._postgres:
-                query = query.with_for_update(skip_locked=True)
+                query = query.with_for_update(skip_locked=True, of=d)
             rows = (await uow.session.execute(query.order_by(d.c.id))).all()
             if not rows:
                 return []
@@ -427,6 +434,10 @@ class Dispatcher:
                 update(d).where(d.c.id.in_([r.id for r in rows])).values(next_attempt_at=claim)
             )
             await uow.commit()
+        for r in rows:
+            endpoint = self.endpoints.get(r.webhook_id)
+            if endpoint is not None:
+                endpoint.update(_Config(r.url, r.secret, r.previous_secret, r.previous_until))
         by_time = sorted(rows, key=lambda r: (r.next_attempt_at, r.id))
         return [
             Claimed(r.id, r.webhook_id, r.body, r.attempts, r.subject, r.source_sequence,
@@ -483,7 +494,7 @@ class Dispatcher:
                 dead.append({**values, "b_error": GONE_VI})
                 settled.add((row.subject, row.source_sequence))
                 continue
-            at = next_attempt_at(attempts, self.schedule, result.at, jitter=random.random())
+            at = next_attempt_at(attempts, self.schedule, result.at, jitter=random.random())  # noqa: S311
             if at is None:
                 dead.append(values)
                 settled.add((row.subject, row.source_sequence))
@@ -503,9 +514,9 @@ class Dispatcher:
             session = uow.session
             if delivered:
                 await session.execute(
-                    update(d).where(guard).values(
-                        status="delivered", delivered_at=bindparam("b_at"), **common
-                    ),
+                    update(d)
+                    .where(guard)
+                    .values(status="delivered", delivered_at=bindparam("b_at"), **common),
                     delivered,
                 )
             if retried:
