@@ -254,28 +254,27 @@ async def enqueue(
         )
     ).all()
     body = webhook_body(type, data, occurred_at)
-    count = 0
-    for row in rows:
-        if type not in row.topics or not ("*" in row.sites or tenant in row.sites):
-            continue
-        await uow.session.execute(
-            store.deliveries.insert().values(
-                id=f"msg_{uuid.uuid4().hex}",
-                webhook_id=row.id,
-                partner_id=row.partner_id,
-                type=type,
-                tenant=tenant,
-                subject=subject,
-                source_sequence=source_sequence,
-                body=body,
-                status="pending",
-                attempts=0,
-                next_attempt_at=occurred_at,
-                occurred_at=occurred_at,
-            )
-        )
-        count += 1
-    return count
+    queued = [
+        {
+            "id": f"msg_{uuid.uuid4().hex}",
+            "webhook_id": row.id,
+            "partner_id": row.partner_id,
+            "type": type,
+            "tenant": tenant,
+            "subject": subject,
+            "source_sequence": source_sequence,
+            "body": body,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": occurred_at,
+            "occurred_at": occurred_at,
+        }
+        for row in rows
+        if type in row.topics and ("*" in row.sites or tenant in row.sites)
+    ]
+    if queued:  # one statement for every webhook (a cross-post queues many)
+        await uow.session.execute(store.deliveries.insert(), queued)
+    return len(queued)
 
 
 # --- the receipt's 'partners' step ---------------------------------------------------
