@@ -65,7 +65,8 @@ def build(settings: Settings) -> tuple[Service, Litestar]:
     service = Service(
         NAME, settings, migrations_dir=MIGRATIONS, subscriptions=subscriptions(settings)
     )
-    dispatcher = Dispatcher(service.unit_of_work, settings, postgres=settings.uses_postgres)
+    assert service.db
+    dispatcher = Dispatcher(service.db, service.unit_of_work, settings)
     service.background["webhooks"] = dispatcher.run
     service.background["websub"] = HubPinger(service.unit_of_work, settings).run
     # The partners' read API checks the partner's own key, not an editor's token.
