@@ -9,16 +9,16 @@ client would resolve a second time; otherwise a host that answered a public addr
 at registration (or at our check) could answer 127.0.0.1 a moment later (DNS
 rebinding).
 
-How the checked address is used: the dispatcher sends to `https://<ip>:<port>/path`
-with the `Host` header set to the URL's host and httpx's `sni_hostname` extension,
-which httpcore hands to TLS as the server name, so SNI is the partner's host and its
-certificate is verified for that name, not for the address. We chose this over a
-custom httpcore network backend, which would hook the connect itself, because it uses
-only httpx's public API (a backend needs httpx's private `_pool`). One caveat follows:
-the connection pool is keyed by the address, so two hosts on one address could share a
-TLS connection made for the other's name; the dispatcher gives every webhook its own
-client, so a connection only ever carries one webhook's messages. Redirects are never
-followed (a 3xx is a failed attempt), so a receiver cannot bounce us elsewhere.
+How the checked address is used: the dispatcher's HTTP client (aiohttp) is given
+`CheckedResolver` (webhooks.py), which resolves through `checked_addresses`; the
+connector connects only to what it returns. The URL stays as the partner wrote it, so
+the Host header, TLS SNI and certificate verification all name the partner's host. We
+chose this over rewriting the URL to the address (Host header and SNI set by hand)
+because the client's own connection pool then stays keyed by the host name: two hosts
+on one address never share a connection made for the other's name. A URL that names
+an address itself reaches no resolver, so `check_literal` checks that one at every
+attempt. Redirects are never followed (a 3xx is a failed attempt), so a receiver
+cannot bounce us elsewhere.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from services.syndication.webhook_rules import UrlRefused, url_problem
 
@@ -82,18 +81,6 @@ async def system_resolver(host: str, port: int) -> Sequence[str]:
     return [str(info[4][0]) for info in infos]
 
 
-@dataclass(frozen=True)
-class Pinned:
-    """Where one delivery goes: the URL with the checked address for its host, and what
-    the request must say of the real host."""
-
-    url: str
-    host_header: str
-    #: The TLS server name (https only).
-    sni_hostname: str | None
-    address: str
-
-
 def _parse_address(text: str) -> IPAddress:
     # getaddrinfo gives link-local IPv6 with its zone ("fe80::1%eth0").
     return ipaddress.ip_address(text.split("%", 1)[0])
@@ -120,39 +107,46 @@ def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 
 
-async def pin(url: str, *, allow_private: bool, resolver: Resolver = system_resolver) -> Pinned:
-    """Check `url` and resolve its host; where to send. Refuses (UrlRefused) a URL whose
-    host has any forbidden address among its answers, unless `allow_private`: a name
-    that answers one public and one private address is not a partner's server."""
+def _host_port(url: str, *, allow_private: bool) -> tuple[str, int]:
     problem = url_problem(url, allow_private=allow_private)
     if problem:
         raise UrlRefused(problem)
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or _default_port(parts.scheme)
+    return parts.hostname or "", parts.port or _default_port(parts.scheme)
+
+
+def _refuse_any(addresses: Sequence[IPAddress]) -> None:
+    bad = [a for a in addresses if forbidden(a)]
+    if bad:
+        raise UrlRefused(
+            f"Địa chỉ webhook trỏ tới địa chỉ nội bộ hoặc không công khai ({bad[0]}); "
+            "chỉ chấp nhận máy chủ công khai trên Internet."
+        )
+
+
+async def checked_addresses(
+    host: str, port: int, *, allow_private: bool, resolver: Resolver = system_resolver
+) -> list[IPAddress]:
+    """The addresses of `host`, all of them allowed, else UrlRefused: a name that
+    answers one public and one private address is not a partner's server."""
     addresses = await _addresses(host, port, resolver)
     if not allow_private:
-        bad = [a for a in addresses if forbidden(a)]
-        if bad:
-            raise UrlRefused(
-                f"Địa chỉ webhook trỏ tới địa chỉ nội bộ hoặc không công khai ({bad[0]}); "
-                "chỉ chấp nhận máy chủ công khai trên Internet."
-            )
-    chosen = addresses[0]
-    literal = f"[{chosen}]" if chosen.version == 6 else str(chosen)
-    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
-    # The Host header as the client would have sent it: the name, and the port unless
-    # it is the scheme's own.
-    named = f"[{host}]" if ":" in host else host
-    host_header = named if parts.port in (None, _default_port(parts.scheme)) else f"{named}:{port}"
-    return Pinned(
-        url=urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")),
-        host_header=host_header,
-        sni_hostname=host if parts.scheme == "https" else None,
-        address=str(chosen),
-    )
+        _refuse_any(addresses)
+    return addresses
+
+
+def check_literal(url: str, *, allow_private: bool) -> None:
+    """The URL's text, and the address it names if it names one (UrlRefused)."""
+    host, _port = _host_port(url, allow_private=allow_private)
+    try:
+        literal = _parse_address(host)
+    except ValueError:
+        return
+    if not allow_private:
+        _refuse_any([literal])
 
 
 async def check_url(url: str, *, allow_private: bool, resolver: Resolver = system_resolver) -> None:
-    """At registration: refuse (UrlRefused) what `pin` would refuse."""
-    await pin(url, allow_private=allow_private, resolver=resolver)
+    """At registration: the URL's text, then every address its host resolves to."""
+    host, port = _host_port(url, allow_private=allow_private)
+    await checked_addresses(host, port, allow_private=allow_private, resolver=resolver)

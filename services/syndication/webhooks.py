@@ -32,20 +32,23 @@ import asyncio
 import contextlib
 import logging
 import random
+import socket
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
 from prometheus_client import Counter
 from sqlalchemy import bindparam, select, union_all, update
 from standardwebhooks import Webhook
 
+from runtime.db import Database
 from runtime.messaging import UnitOfWork
 from runtime.settings import SyndicationSettings
 from services.syndication import partners, store
-from services.syndication.ssrf import Pinned, Resolver, pin, system_resolver
+from services.syndication.ssrf import Resolver, check_literal, checked_addresses, system_resolver
 from services.syndication.webhook_rules import (
     Outcome,
     UrlRefused,
@@ -58,7 +61,7 @@ from services.syndication.webhook_rules import (
 
 log = logging.getLogger("portal.syndication.webhooks")
 
-IN_FLIGHT = 16
+IN_FLIGHT = 8
 BACKLOG = 64
 PROBE_AFTER = 3
 POLL_SECONDS = 0.2
@@ -134,7 +137,6 @@ class Endpoint:
         #: Claimed and not yet written.
         self.held = 0
         self.failures = 0
-        self._pinned: tuple[Pinned, float] | None = None
         self._signers: dict[str, Webhook] = {}
         self.client = self._client()
         self._senders = [
@@ -142,16 +144,24 @@ class Endpoint:
             for i in range(IN_FLIGHT)
         ]
 
-    def _client(self) -> httpx.AsyncClient:
-        timeout = self._dispatcher.timeout
-        return httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT),
-            follow_redirects=False,
+    def _client(self) -> aiohttp.ClientSession:
+        dispatcher = self._dispatcher
+        connector = aiohttp.TCPConnector(
+            limit=IN_FLIGHT,
+            # Every address the connector connects to comes from this resolver, which
+            # refuses forbidden ones (ssrf.py); its answers are kept RESOLVE_TTL.
+            resolver=CheckedResolver(dispatcher.allow_private, dispatcher.resolver),
+            ttl_dns_cache=int(RESOLVE_TTL),
+            keepalive_timeout=30,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(total=dispatcher.timeout),
             # No HTTP(S)_PROXY from the environment: the request must go to the
-            # address ssrf.pin checked, not wherever a proxy would resolve the name.
+            # address the resolver checked, not wherever a proxy would resolve the name.
             trust_env=False,
-            transport=self._dispatcher.transport_for(self.id),
+            auto_decompress=False,
+            skip_auto_headers=("User-Agent",),
         )
 
     def capacity(self) -> int:
@@ -164,26 +174,14 @@ class Endpoint:
             # last requests are done.
             old = self.client
             self.client = self._client()
-            self._pinned = None
-            self._dispatcher.later(old.aclose())
+            self._dispatcher.later(_close_later(old, self._dispatcher.timeout))
         self.config = config
 
     async def close(self) -> None:
         for task in self._senders:
             task.cancel()
         await asyncio.gather(*self._senders, return_exceptions=True)
-        await self.client.aclose()
-
-    async def _target(self) -> Pinned:
-        loop = asyncio.get_running_loop()
-        if self._pinned is None or loop.time() - self._pinned[1] > RESOLVE_TTL:
-            pinned = await pin(
-                self.config.url,
-                allow_private=self._dispatcher.allow_private,
-                resolver=self._dispatcher.resolver,
-            )
-            self._pinned = (pinned, loop.time())
-        return self._pinned[0]
+        await self.client.close()
 
     def _signer(self, secret: str) -> Webhook:
         signer = self._signers.get(secret)
@@ -205,43 +203,42 @@ class Endpoint:
             self._dispatcher.settled(result)
 
     async def deliver(self, row: Claimed) -> Result:
-        """One attempt: the stored body, signed now, posted to the checked address."""
+        """One attempt: the stored body, signed now, posted to a checked address."""
         now = self._dispatcher.clock()
         config = self.config
         status: int | None = None
         detail = ""
         try:
-            target = await self._target()
+            # The URL's text again (settings may have changed since it was stored), and
+            # an address written in it, which no resolver sees.
+            check_literal(config.url, allow_private=self._dispatcher.allow_private)
             signers = [
                 self._signer(s)
                 for s in signing_secrets(config.secret, config.previous, config.previous_until, now)
             ]
             headers = delivery_headers(row.id, row.body, signers, now)
-            headers["host"] = target.host_header
             headers["user-agent"] = USER_AGENT
-            extensions: dict[str, Any] = (
-                {"sni_hostname": target.sni_hostname} if target.sni_hostname else {}
-            )
-            client = self.client
-            request = client.build_request(
-                "POST", target.url, content=row.body.encode(), headers=headers,
-                extensions=extensions,
-            )  # fmt: skip
-            # One bound on the whole attempt: httpx's timeouts are per read, so a
-            # receiver dripping a byte at a time would otherwise hold the slot for ever.
+            # One bound on the whole attempt (ClientTimeout.total, and this for the
+            # reading of the answer): a receiver dripping a byte at a time cannot hold
+            # the slot for ever.
             async with asyncio.timeout(self._dispatcher.timeout):
-                response = await client.send(request, stream=True)
-                try:
-                    status = response.status_code
+                async with self.client.post(
+                    config.url, data=row.body.encode(), headers=headers, allow_redirects=False
+                ) as response:
+                    status = response.status
+                    # Read to the end (a bounded amount) even when it is not kept: a
+                    # response read whole leaves its connection for the next message.
+                    head = await response.content.read(MAX_READ)
                     if not 200 <= status < 300:
-                        detail = await _head(response)
-                finally:
-                    await response.aclose()
+                        detail = head.decode("utf-8", "replace")
         except UrlRefused as exc:
             detail = str(exc)
         except TimeoutError:
             detail = f"không trả lời trong {self._dispatcher.timeout:g} giây"
-        except (httpx.HTTPError, OSError) as exc:
+        except aiohttp.ClientConnectorError as exc:
+            refused = exc.os_error if isinstance(exc.os_error, UrlRefused) else None
+            detail = str(refused) if refused else f"{type(exc).__name__}: {exc.os_error}"
+        except (aiohttp.ClientError, OSError, ValueError) as exc:
             detail = f"{type(exc).__name__}: {exc}"
         what = outcome(status)
         return Result(
@@ -253,14 +250,40 @@ class Endpoint:
         )
 
 
-async def _head(response: httpx.Response) -> str:
-    """The start of an error answer's body, for the log."""
-    got = b""
-    async for chunk in response.aiter_raw():
-        got += chunk
-        if len(got) >= MAX_READ:
-            break
-    return got[:MAX_READ].decode("utf-8", "replace")
+async def _close_later(client: aiohttp.ClientSession, after: float) -> None:
+    await asyncio.sleep(after)
+    await client.close()
+
+
+class CheckedResolver(AbstractResolver):
+    """aiohttp's resolver for webhooks: resolves with ssrf.checked_addresses, so a
+    connection only ever goes to an address that was just checked (DNS rebinding), and
+    TLS still names and verifies the partner's host."""
+
+    def __init__(self, allow_private: bool, resolver: Resolver) -> None:
+        self._allow_private = allow_private
+        self._resolver = resolver
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        addresses = await checked_addresses(
+            host, port, allow_private=self._allow_private, resolver=self._resolver
+        )
+        return [
+            ResolveResult(
+                hostname=host,
+                host=str(a),
+                port=port,
+                family=socket.AF_INET6 if a.version == 6 else socket.AF_INET,
+                proto=0,
+                flags=socket.AI_NUMERICHOST,
+            )
+            for a in addresses
+        ]
+
+    async def close(self) -> None:
+        return None
 
 
 def _now() -> datetime:
@@ -272,22 +295,21 @@ class Dispatcher:
 
     def __init__(
         self,
+        db: Database,
         unit_of_work: Callable[[], UnitOfWork],
         settings: SyndicationSettings,
         *,
-        postgres: bool,
         resolver: Resolver = system_resolver,
         clock: Callable[[], datetime] = _now,
-        transport: Callable[[str], httpx.AsyncBaseTransport | None] | None = None,
     ) -> None:
+        self._db = db
         self._uow = unit_of_work
         self.allow_private = settings.webhooks_allow_private
         self.timeout = settings.webhook_timeout_seconds
         self.schedule = settings.webhook_retry_schedule
-        self._postgres = postgres
+        self._postgres = db.is_postgres
         self.resolver = resolver
         self.clock = clock
-        self._transport = transport
         self.endpoints: dict[str, Endpoint] = {}
         #: Every row claimed and not yet written, by id.
         self._held: dict[str, Claimed] = {}
@@ -296,9 +318,10 @@ class Dispatcher:
         self._flush = asyncio.Event()
         self._later: set[asyncio.Task[Any]] = set()
         self._refreshed = -1e9
-
-    def transport_for(self, webhook_id: str) -> httpx.AsyncBaseTransport | None:
-        return self._transport(webhook_id) if self._transport else None
+        #: The claimer's and the writer's transactions take turns: on SQLite two writers
+        #: of one process would otherwise wait on each other in SQLite's busy handler,
+        #: which sleeps up to 100 ms a time.
+        self._db_turn = asyncio.Lock()
 
     def later(self, work: Any) -> None:
         """Run a clean-up beside the loop (closing a replaced client)."""
@@ -348,9 +371,9 @@ class Dispatcher:
     async def _refresh(self) -> None:
         """Follow the operators' changes: webhooks added, removed, moved, rotated."""
         w, p = store.webhooks, store.partners
-        async with self._uow() as uow:
+        async with self._db.read() as session:
             rows = (
-                await uow.session.execute(
+                await session.execute(
                     select(w.c.id, w.c.url, w.c.secret, w.c.previous_secret, w.c.previous_until)
                     .join(p, p.c.id == w.c.partner_id)
                     .where(w.c.active.is_(True), p.c.active.is_(True))
@@ -393,24 +416,27 @@ class Dispatcher:
                 endpoint.queue.put_nowait(row)
 
     async def _claim_some(self, wanted: dict[str, int]) -> list[Claimed]:
-        async with self._uow() as uow:
+        now = self.clock()
+        arms = [
+            select(
+                select(d.c.id)
+                .where(d.c.webhook_id == wid, d.c.status == "pending",
+                       d.c.next_attempt_at <= now)
+                .order_by(d.c.next_attempt_at)
+                .limit(n)
+                .subquery()
+                .c.id
+            )
+            for wid, n in wanted.items()
+        ]  # fmt: skip
+        # Which rows are due: a plain read, so the write lock is held only to take them.
+        async with self._db.read() as session:
+            ids = list((await session.execute(union_all(*arms))).scalars())
+        ids = [i for i in ids if i not in self._held]
+        if not ids:
+            return []
+        async with self._db_turn, self._uow() as uow:
             now = self.clock()
-            arms = [
-                select(
-                    select(d.c.id)
-                    .where(d.c.webhook_id == wid, d.c.status == "pending",
-                           d.c.next_attempt_at <= now)
-                    .order_by(d.c.next_attempt_at)
-                    .limit(n)
-                    .subquery()
-                    .c.id
-                )
-                for wid, n in wanted.items()
-            ]  # fmt: skip
-            ids = list((await uow.session.execute(union_all(*arms))).scalars())
-            ids = [i for i in ids if i not in self._held]
-            if not ids:
-                return []
             # The webhook's URL and secrets come with each claim: a rotation or a new
             # URL applies to every message claimed after it committed, on any replica.
             w = store.webhooks
@@ -510,7 +536,7 @@ class Dispatcher:
             "last_status": bindparam("b_status"),
             "last_error": bindparam("b_error"),
         }
-        async with self._uow() as uow:
+        async with self._db_turn, self._uow() as uow:
             session = uow.session
             if delivered:
                 await session.execute(

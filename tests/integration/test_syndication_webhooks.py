@@ -355,11 +355,15 @@ async def test_dead_letters_after_the_schedule_then_an_operators_retry(
         retried = await client.post(f"{log}/{first}/retry")
         assert retried.status_code == 200, retried.text
         await eventually(lambda: first in receiver.applied)
+
+        async def one_delivered() -> bool:
+            return (await statuses(service, hook["id"])) == Counter(delivered=1, dead=1)
+
+        await eventually(one_delivered)
         again = await client.post(f"{log}/{first}/retry")
         assert again.status_code == 409  # delivered now: not a dead letter any more
         missing = await client.post(f"{log}/msg_{uuid.uuid4().hex}/retry")
         assert missing.status_code == 409
-        assert (await statuses(service, hook["id"])) == Counter(delivered=1, dead=1)
 
 
 async def test_replay_since_a_date_sends_the_same_messages_again(settings: Settings) -> None:
@@ -431,13 +435,20 @@ async def test_a_rotated_secret_signs_beside_the_new_one(settings: Settings) -> 
 
 async def test_410_gone_turns_the_webhook_off(settings: Settings) -> None:
     receiver = Receiver()
-    receiver.mode = "gone"
+    receiver.mode = "hold"  # until all three are queued: then it answers 410
     async with serving(receiver) as port, syndication(fast(settings)) as (service, client):
         partner_id = await partner(client)
         hook = await webhook(client, partner_id, port)
         receiver.secrets = [hook["secret"]]
         await dispatcher_knows(service, hook["id"])
         await publish(service, "Một", "Hai", "Ba")
+
+        async def queued() -> bool:
+            return len(await deliveries(service, hook["id"])) == 3
+
+        await eventually(queued)
+        receiver.mode = "gone"
+        receiver.release.set()
 
         async def off() -> bool:
             r = await client.get(f"{PARTNERS}/{partner_id}")

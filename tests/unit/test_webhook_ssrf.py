@@ -10,8 +10,9 @@ from collections.abc import Sequence
 
 import pytest
 
-from services.syndication.ssrf import check_url, forbidden, pin
+from services.syndication.ssrf import check_literal, check_url, checked_addresses, forbidden
 from services.syndication.webhook_rules import UrlRefused
+from services.syndication.webhooks import CheckedResolver
 
 PUBLIC = "203.113.131.1"  # a public address (VNPT)
 
@@ -102,43 +103,44 @@ async def test_http_is_refused_in_production_settings() -> None:
         )
 
 
-async def test_a_public_host_is_pinned_to_the_address_checked() -> None:
-    pinned = await pin(
-        "https://doitac.example.vn/hook?v=1",
-        allow_private=False,
-        resolver=resolver({"doitac.example.vn": [PUBLIC]}),
-    )
-    assert pinned.url == f"https://{PUBLIC}/hook?v=1"
-    assert pinned.host_header == "doitac.example.vn"
-    assert pinned.sni_hostname == "doitac.example.vn"
-
-    v6 = await pin(
-        "https://doitac.example.vn:8443/",
-        allow_private=False,
-        resolver=resolver({"doitac.example.vn": ["2001:4860:4860::8888"]}),
-    )
-    assert v6.url == "https://[2001:4860:4860::8888]:8443/"
-    assert v6.host_header == "doitac.example.vn:8443"
+async def test_a_public_host_gives_the_addresses_checked() -> None:
+    found = await checked_addresses(
+        "doitac.example.vn", 443, allow_private=False,
+        resolver=resolver({"doitac.example.vn": [PUBLIC, "2001:4860:4860::8888"]}),
+    )  # fmt: skip
+    assert [str(a) for a in found] == [PUBLIC, "2001:4860:4860::8888"]
 
 
 async def test_dns_rebinding_after_registration_is_refused_at_delivery() -> None:
+    """What the dispatcher's resolver (webhooks.CheckedResolver) does at every new
+    connection: resolve again, and refuse what now points inside."""
     table = {"doitac.example.vn": [PUBLIC]}
-    url = "https://doitac.example.vn/hook"
-    await check_url(url, allow_private=False, resolver=resolver(table))
-    table["doitac.example.vn"] = ["127.0.0.1"]  # the name now points inside
+    await check_url("https://doitac.example.vn/hook", allow_private=False,
+                    resolver=resolver(table))  # fmt: skip
+    table["doitac.example.vn"] = ["127.0.0.1"]
+    checked = CheckedResolver(False, resolver(table))
     with pytest.raises(UrlRefused):
-        await pin(url, allow_private=False, resolver=resolver(table))
+        await checked.resolve("doitac.example.vn", 443)
+    table["doitac.example.vn"] = [PUBLIC]
+    (answer,) = await checked.resolve("doitac.example.vn", 443)
+    assert answer["host"] == PUBLIC and answer["hostname"] == "doitac.example.vn"
+
+
+def test_an_address_written_in_the_url_is_checked_at_delivery() -> None:
+    with pytest.raises(UrlRefused):
+        check_literal("https://169.254.169.254/latest/meta-data/", allow_private=False)
+    with pytest.raises(UrlRefused):
+        check_literal("https://[::ffff:10.0.0.1]/", allow_private=False)
+    check_literal(f"https://{PUBLIC}/hook", allow_private=False)
+    check_literal("https://doitac.example.vn/hook", allow_private=False)  # names: resolver
 
 
 async def test_private_targets_are_allowed_only_when_the_settings_say_so() -> None:
-    pinned = await pin(
-        "http://localhost:9000/hook",
-        allow_private=True,
-        resolver=resolver({"localhost": ["127.0.0.1"]}),
-    )
-    assert pinned.url == "http://127.0.0.1:9000/hook"
-    assert pinned.host_header == "localhost:9000"
-    assert pinned.sni_hostname is None
+    table = resolver({"localhost": ["127.0.0.1"]})
+    await check_url("http://localhost:9000/hook", allow_private=True, resolver=table)
+    check_literal("http://127.0.0.1:9000/hook", allow_private=True)
+    with pytest.raises(UrlRefused):
+        await check_url("http://localhost:9000/hook", allow_private=False, resolver=table)
 
 
 async def test_the_system_resolver_refuses_localhost() -> None:
