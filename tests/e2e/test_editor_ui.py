@@ -28,6 +28,7 @@ from PIL import Image
 
 from portal.launch import Platform
 from runtime.embedded import free_port
+from runtime.settings import REPO_ROOT
 from services.admin.domain import DEMO_PASSWORD
 from services.admin.security import demo_totp_secret
 
@@ -182,8 +183,9 @@ def test_write_reject_fix_approve_on_schedule_and_see_the_receipt(
     wait(receipt_done, "the receipt to complete", timeout=30)
     steps = {row.get_attribute("data-step"): row.locator(".status").inner_text()
              for row in bd.locator("#receipt tbody tr").all()}  # fmt: skip
+    # make run's steps (portal/launch.py): the site, search, syndication and partners.
     assert steps == {"approved": "Xong", "scheduled": "Xong", "published": "Xong", "site": "Xong",
-                     "search": "Xong"}  # fmt: skip
+                     "search": "Xong", "syndication": "Xong", "partners": "Xong"}  # fmt: skip
     editor.close()
     board.close()
 
@@ -309,3 +311,95 @@ def test_no_role_of_another_site_reaches_a_ward_s_work_in_the_ui(platform: Platf
     own = _login_ui(platform.gateway_url, "bientap.badinh", DEMO_PASSWORD, None)
     r = own.post("/admin/bai-viet/moi", data={"title": "Không có mã CSRF", "category": "tin-tuc"})
     assert r.status_code == 403
+
+
+# --- syndication: the city board cross-posts, a ward's board sees the copy ------------
+
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_problems(page, name: str) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA violations on the page (none checked where `npm ci` has
+    not installed it, except in CI, which must check)."""
+    if not AXE.exists():
+        if os.environ.get("CI"):
+            pytest.fail("axe-core is missing (npm ci): CI must run the page checks")
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    return [f"{name}: {v['id']} {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]]  # fmt: skip
+
+
+def sign_in_next_step(page, base: str, username: str) -> None:
+    """sign_in with the next step's TOTP code (accepted, ±1 step): the API helpers may
+    have used this step's code for the same account, and a code is good once."""
+    page.goto(f"{base}/admin/dang-nhap")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    code = pyotp.TOTP(demo_totp_secret(username)).at(datetime.now().timestamp() + 30)
+    page.get_by_label("Mã xác thực").fill(code)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/admin/")
+
+
+@pytest.mark.browser
+def test_the_city_board_crossposts_to_the_wards_and_a_ward_board_sees_it(
+    platform: Platform, browser
+) -> None:
+    from scripts.seed_demo import publish
+
+    base = platform.gateway_url.replace("127.0.0.1", "quantri.localhost")
+    api = httpx.Client(base_url=platform.gateway_url, headers={"Host": "localhost"}, timeout=30)
+    title = f"Thành phố hướng dẫn phòng cháy mùa khô {uuid.uuid4().hex[:6]}"
+    fields = {"category": "tin-tuc", "title": title, "summary": "Hướng dẫn.",
+              "body_html": "<p>Nội dung.</p>"}  # fmt: skip
+    article = publish(api, "hanoi", fields)
+    problems: list[str] = []
+
+    city = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    bd = city.new_page()
+    sign_in_next_step(bd, base, "bbt.hanoi")
+    bd.goto(f"{base}/admin/bai-viet/{article['id']}")
+    bd.get_by_role("link", name="Đăng lại xuống trang thành phần").click()
+    bd.wait_for_url(f"{base}/admin/dang-lai/bai/*")
+    problems += axe_problems(bd, "crosspost form")
+    bd.get_by_label("Theo loại trang").check()
+    bd.get_by_label("Phường", exact=True).check()
+    bd.get_by_role("button", name="Đăng lại", exact=True).click()
+    bd.wait_for_url(f"{base}/admin/dang-lai/*")
+    assert "Đã đăng lại bài" in bd.locator(".flash").first.inner_text()
+    row = bd.locator("tr[data-site='hoankiem']")
+    assert "Đang hiển thị" in row.locator(".status").inner_text()
+    problems += axe_problems(bd, "crosspost")
+    bd.goto(f"{base}/admin/dang-lai")
+    problems += axe_problems(bd, "crossposts")
+
+    ward = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
+    wd = ward.new_page()
+    sign_in_next_step(wd, base, "bbt.hoankiem")
+    wd.get_by_role("link", name="Đăng lại, đề xuất").click()
+    wd.wait_for_url(f"{base}/admin/bai-tu-cong")
+    assert wd.get_by_role("link", name=title, exact=True).count() == 1
+    problems += axe_problems(wd, "copies")
+    wd.get_by_role("link", name=f"Từ chối bài «{title}»").click()
+    problems += axe_problems(wd, "decline")
+    wd.get_by_label("Lý do từ chối").fill("Phường đã có tin riêng.")
+    wd.get_by_role("button", name="Từ chối", exact=True).click()
+    wd.wait_for_url(f"{base}/admin/bai-tu-cong")
+    assert "Đã từ chối bài" in wd.locator(".flash").first.inner_text()
+    wd.goto(f"{base}/admin/de-xuat")
+    problems += axe_problems(wd, "proposals")
+
+    operator = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    op = operator.new_page()
+    sign_in_next_step(op, base, "vanhanh")
+    op.get_by_role("link", name="Đối tác").click()
+    op.wait_for_url(f"{base}/admin/doi-tac")
+    problems += axe_problems(op, "partners")
+    for context in (city, ward, operator):
+        context.close()
+    assert problems == [], "\n".join(problems)

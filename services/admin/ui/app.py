@@ -27,7 +27,15 @@ from litestar.types import Message, ScopeSession
 from litestar.utils.dataclass import extract_dataclass_items
 
 from runtime.settings import Settings
-from services.admin.ui import admin, content, editorial, feedback, participation
+from services.admin.ui import (
+    admin,
+    content,
+    editorial,
+    feedback,
+    participation,
+    partners,
+    syndication,
+)
 from services.admin.ui.backends import BackendError, Backends
 from services.admin.ui.common import (
     ROTATE,
@@ -40,7 +48,7 @@ from services.admin.ui.common import (
 
 #: Every screen, by the service whose API it works on.
 ROUTES = [*admin.ROUTES, *content.ROUTES, *editorial.ROUTES, *feedback.ROUTES,
-          *participation.ROUTES]  # fmt: skip
+          *participation.ROUTES, *syndication.ROUTES, *partners.ROUTES]  # fmt: skip
 SESSION_TTL = timedelta(hours=8)
 
 

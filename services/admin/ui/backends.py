@@ -1,5 +1,6 @@
 """The admin UI's calls to the services that own the data (content, editorial,
-renderer, and admin's own API), with the signed-in editor's token.
+renderer, feedback, syndication, and admin's own API), with the signed-in editor's
+token.
 
 The UI holds no business rules: every permission and every check is the owning
 service's, so the screens cannot allow what the API refuses. Errors come back as
@@ -65,6 +66,7 @@ class Backends:
             "editorial": self.settings.editorial_url,
             "renderer": self.settings.renderer_url,
             "feedback": self.settings.feedback_url,
+            "syndication": self.settings.syndication_url,
         }[service]
 
     async def call(

@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 from contracts.content import KIND_LABELS_VI
 from runtime.auth import ROLE_LABELS_VI, Role
 from runtime.settings import Settings
-from services.admin.ui.backends import BackendError
+from services.admin.ui.backends import BackendError, Backends
 
 HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
@@ -124,6 +124,23 @@ def to_login(request: Request[Any, Any, Any]) -> Redirect:
     return Redirect("/admin/dang-nhap?next=" + safe_next(str(request.url.path)))
 
 
+# --- the sites ---------------------------------------------------------------------------
+
+
+async def sites_by_slug(backends: Backends) -> dict[str, dict[str, Any]]:
+    """Every site as admin lists them (public, the same for everyone), by slug: a
+    screen that offers sites or names them reads them here, kept a minute."""
+    listed = await backends.words("admin", "/api/v1/tenants")
+    return {t["slug"]: t for t in listed}
+
+
+def site_link(backends: Backends, site: dict[str, Any] | None, path: str | None) -> str | None:
+    """The public address of `path` on `site` (its own host), for a link out of the UI."""
+    if not site or not path:
+        return None
+    return backends.settings.site_url(site["slug"], site["domain"]).rstrip("/") + path
+
+
 # --- Hanoi time -------------------------------------------------------------------------
 
 
@@ -178,6 +195,15 @@ FIELD_LABELS = {
     "question_ids": "Các câu hỏi đã chọn",
     "template_id": "Mẫu trả lời",
     "tenant": "Trang",
+    "category": "Chuyên mục",
+    "targets": "Trang nhận",
+    "article_id": "Bài",
+    "name": "Tên",
+    "description": "Mô tả",
+    "sites": "Trang",
+    "topics": "Loại tin",
+    "url": "Địa chỉ webhook",
+    "since": "Gửi lại từ lúc",
 }
 
 _PYDANTIC = [

@@ -23,7 +23,15 @@ from litestar.response import Redirect, Template
 from contracts.content import CONTENT_KINDS, LANGUAGES, VALIDITY_LABELS_VI
 from runtime.auth import Role
 from services.admin.ui.backends import BackendError, Backends
-from services.admin.ui.common import flash, local_input, page, role_on, signed_in, site_of
+from services.admin.ui.common import (
+    flash,
+    local_input,
+    page,
+    role_on,
+    signed_in,
+    site_of,
+    sites_by_slug,
+)
 
 # --- dashboard ------------------------------------------------------------------------
 
@@ -190,6 +198,7 @@ def _editor(
     error: str | None = None,
     values: dict[str, Any] | None = None,
     conflict: dict[str, Any] | None = None,
+    site_kind: str = "",
 ) -> Template:
     return page(
         request,
@@ -203,6 +212,7 @@ def _editor(
         validity=VALIDITY_LABELS_VI,
         error=error,
         conflict=conflict,
+        site_kind=site_kind,
     )
 
 
@@ -260,7 +270,9 @@ async def edit_article_form(
         "content", "GET", f"/api/v1/articles/{article_id}", token=user["token"]
     )
     request.session["site"] = article["tenant"]
-    return _editor(request, await _categories(backends, article["tenant"]), article)
+    sites = await sites_by_slug(backends)
+    kind = str(sites.get(article["tenant"], {}).get("kind", ""))
+    return _editor(request, await _categories(backends, article["tenant"]), article, site_kind=kind)
 
 
 @post("/bai-viet/{article_id:uuid}")

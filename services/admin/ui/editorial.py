@@ -1,7 +1,7 @@
 """The editors' UI screens on editorial's API: the board's review of a revision (with
-the diff from what is live, and the grounds for refusing publication as editorial
-gives them), the publish receipt that follows the article to the site and to search,
-and the royalties (nhuận bút) report.
+the diff from what is live, or for another site's proposal its text and source, and
+the grounds for refusing publication as editorial gives them), the publish receipt
+that follows the article to the site and to search, and the royalties (nhuận bút) report.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from services.admin.ui.backends import BackendError, Backends
-from services.admin.ui.common import VN, flash, local_input, page, signed_in, site_of, vn_time
+from services.admin.ui.common import (
+    VN,
+    flash,
+    local_input,
+    page,
+    signed_in,
+    site_of,
+    sites_by_slug,
+    vn_time,
+)
 
 # --- review -------------------------------------------------------------------------------------
 
@@ -30,6 +39,17 @@ async def review(
     user = signed_in(request)
     token = user["token"]
     item = await backends.call("editorial", "GET", f"/api/v1/reviews/{revision_id}", token=token)
+    request.session["site"] = item["tenant"]
+    grounds = await backends.words("editorial", "/api/v1/reviews/grounds")
+    if item.get("origin") == "proposed":
+        # Another site's article proposed to this portal (Điều 12.1.a): content holds no
+        # article of this site for it (its id is the copy's), so there is no diff; the
+        # board reads it here and at its source. editorial refuses a time for it.
+        sites = await sites_by_slug(backends)
+        return page(
+            request, "review.html", item=item, article=None, diff=None, grounds=grounds,
+            source=sites.get(str(item.get("source_tenant"))), min_time=None,
+        )  # fmt: skip
     article = await backends.call(
         "content", "GET", f"/api/v1/articles/{item['article_id']}", token=token
     )
@@ -47,8 +67,6 @@ async def review(
             ),
         },
     )
-    request.session["site"] = item["tenant"]
-    grounds = await backends.words("editorial", "/api/v1/reviews/grounds")
     return page(
         request,
         "review.html",
