@@ -8,6 +8,7 @@ from litestar import Litestar
 
 from contracts import (
     ArticlePublished,
+    ArticleSyndicated,
     ArticleWithdrawn,
     CategoryTreeUpdated,
     TenantUpserted,
@@ -31,6 +32,9 @@ SUBSCRIPTIONS = (
             ArticleWithdrawn: handlers.on_article_withdrawn,
         },
     ),
+    # Copies of articles on other sites; SyndicationProposed, on the same topic, is the
+    # city board's (editorial's) and is skipped here.
+    Subscription(topics.SYNDICATION, {ArticleSyndicated: handlers.on_article_syndicated}),
 )
 
 

@@ -10,7 +10,10 @@ cached page carrying one of them. A page carries:
 - `list:<tenant>` on the site-wide lists (home, /english, /dan-toc, /van-ban, the
   site's RSS and sitemap) and on 404s, since a page may appear there later;
 - `category:<tenant>:<slug>` on a category's page and feed;
-- `sitemaps` on the city's sitemap index.
+- `sitemaps` on the city's sitemap index;
+- `components` on the city's pages that show its component sites (the directory
+  /trang-thanh-phan, and the home page's news from the component sites): a component's
+  news, or a site's name, address or state, changes them.
 
 Search results, the reader's saved list and the editors' preview are never stored.
 """
@@ -24,6 +27,7 @@ from litestar import Response
 PUBLIC = "public, max-age=0, s-maxage=300"
 NO_STORE = "no-store"
 SITEMAPS = "sitemaps"
+COMPONENTS = "components"
 
 
 def site_key(tenant: str) -> str:

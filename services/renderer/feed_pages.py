@@ -1,11 +1,17 @@
-"""renderer's pages for machines: RSS 2.0 feeds, sitemaps and robots.txt, with the
-same cache contract as the pages citizens read (see cache.py)."""
+"""renderer's pages for machines: RSS 2.0 and Atom 1.0 feeds, sitemaps and robots.txt,
+with the same cache contract as the pages citizens read (see cache.py).
+
+Every feed is served twice, at parallel paths: /rss.xml and /atom.xml for the site,
+/rss/<category>.xml and /atom/<category>.xml for a category. Both name the WebSub
+hubs (settings.websub_hubs), in the document and in the Link header (WebSub 4).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from litestar import MediaType, Response
@@ -32,6 +38,9 @@ def _feed_items(site: Site, rows: Sequence[Row]) -> list[feeds.FeedItem]:
             description=row.summary,
             published_at=row.published_at,
             category=site.tree.name(row.category, row.category_name),
+            item_id=row.article_id,
+            updated_at=row.updated_at,
+            category_slug=row.category,
         )
         for row in rows
         if row.published_at
@@ -39,26 +48,40 @@ def _feed_items(site: Site, rows: Sequence[Row]) -> list[feeds.FeedItem]:
 
 
 RSS = "application/rss+xml; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
 XML = "application/xml; charset=utf-8"
 
 
-async def rss_feed(v: Visit) -> Response[Any]:
+@dataclass(frozen=True)
+class Feed:
+    """One feed, whatever its format: what it lists and what it is called."""
+
+    title: str
+    description: str
+    #: The page the feed follows (the site's home, the category's page).
+    link_path: str
+    #: None: the site's feed; else the category whose feed it is.
+    category: str | None
+    items: list[feeds.FeedItem]
+    keys: list[str]
+
+
+async def _site_feed(v: Visit) -> Feed:
     site = v.site
     rows = await store.list_pages(
         v.session, listing(site, languages=("vi",)), limit=feeds.FEED_ITEMS
     )
-    body = feeds.rss(
+    return Feed(
         title=site.name,
-        link=site.url("/"),
-        self_url=site.url("/rss.xml"),
         description=f"Tin mới nhất của {site.name}",
+        link_path="/",
+        category=None,
         items=_feed_items(site, rows),
+        keys=cache.keys(site.slug, cache.list_key(site.slug), cache.article_keys(rows)),
     )
-    keys = cache.keys(site.slug, cache.list_key(site.slug), cache.article_keys(rows))
-    return _xml(body, RSS, keys)
 
 
-async def category_feed(v: Visit, name: str) -> Response[Any]:
+async def _category_feed(v: Visit, name: str) -> Feed:
     site = v.site
     match = FEED_NAME.fullmatch(name)
     if not match:
@@ -68,15 +91,73 @@ async def category_feed(v: Visit, name: str) -> Response[Any]:
     rows = await store.list_pages(
         v.session, listing(site, categories=slugs, languages=("vi",)), limit=feeds.FEED_ITEMS
     )
-    body = feeds.rss(
-        title=f"{category_name} - {site.name}",
-        link=site.url(f"/{slug}"),
-        self_url=site.url(f"/rss/{slug}.xml"),
-        description=f"{category_name}: tin mới nhất của {site.name}",
-        items=_feed_items(site, rows),
-    )
     category_keys = [cache.category_key(site.slug, s) for s in slugs]
-    return _xml(body, RSS, cache.keys(site.slug, category_keys, cache.article_keys(rows)))
+    return Feed(
+        title=f"{category_name} - {site.name}",
+        description=f"{category_name}: tin mới nhất của {site.name}",
+        link_path=f"/{slug}",
+        category=slug,
+        items=_feed_items(site, rows),
+        keys=cache.keys(site.slug, category_keys, cache.article_keys(rows)),
+    )
+
+
+def _feed_response(
+    v: Visit, feed: Feed, body: str, media_type: str, self_url: str
+) -> Response[Any]:
+    response = _xml(body, media_type, feed.keys)
+    # WebSub discovery also by HTTP header, for subscribers that do not parse the feed.
+    links = [f'<{hub}>; rel="hub"' for hub in v.settings.websub_hubs]
+    if links:
+        response.headers["link"] = ", ".join([*links, f'<{self_url}>; rel="self"'])
+    return response
+
+
+def _rss(v: Visit, feed: Feed) -> Response[Any]:
+    site = v.site
+    self_url = site.url(feeds.rss_path(feed.category))
+    body = feeds.rss(
+        title=feed.title,
+        link=site.url(feed.link_path),
+        self_url=self_url,
+        description=feed.description,
+        items=feed.items,
+        hubs=v.settings.websub_hubs,
+    )
+    return _feed_response(v, feed, body, RSS, self_url)
+
+
+def _atom(v: Visit, feed: Feed) -> Response[Any]:
+    site = v.site
+    self_url = site.url(feeds.atom_path(feed.category))
+    body = feeds.atom(
+        title=feed.title,
+        link=site.url(feed.link_path),
+        self_url=self_url,
+        subtitle=feed.description,
+        author=site.name,
+        items=feed.items,
+        # A feed with no entry yet has changed, as far as anyone can tell, now.
+        updated_at=datetime.now(UTC),
+        hubs=v.settings.websub_hubs,
+    )
+    return _feed_response(v, feed, body, ATOM, self_url)
+
+
+async def rss_feed(v: Visit) -> Response[Any]:
+    return _rss(v, await _site_feed(v))
+
+
+async def category_feed(v: Visit, name: str) -> Response[Any]:
+    return _rss(v, await _category_feed(v, name))
+
+
+async def atom_feed(v: Visit) -> Response[Any]:
+    return _atom(v, await _site_feed(v))
+
+
+async def category_atom_feed(v: Visit, name: str) -> Response[Any]:
+    return _atom(v, await _category_feed(v, name))
 
 
 def _fixed_paths(site: Site) -> list[str]:

@@ -1,12 +1,16 @@
-"""Feeds and files for machines (pure): RSS 2.0, sitemaps, robots.txt.
+"""Feeds and files for machines (pure): RSS 2.0 and Atom 1.0 (RFC 4287), sitemaps,
+robots.txt.
 
 All links are absolute on https://<the site's domain>. Text is escaped for XML
-and stripped of the characters XML 1.0 cannot hold at all.
+and stripped of the characters XML 1.0 cannot hold at all. Both feeds name the
+WebSub hubs they are announced to (`<link rel="hub">`, WebSub 4), so that readers
+may subscribe for pushes instead of polling.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +33,16 @@ def xml_attr(value: object) -> str:
     return quoteattr(_NOT_XML.sub("", str(value)))
 
 
+def rss_path(category: str | None = None) -> str:
+    """Where a site's RSS feed is (/rss.xml), or one category's (/rss/<slug>.xml)."""
+    return f"/rss/{category}.xml" if category else "/rss.xml"
+
+
+def atom_path(category: str | None = None) -> str:
+    """The same feed as Atom: /atom.xml, /atom/<slug>.xml."""
+    return f"/atom/{category}.xml" if category else "/atom.xml"
+
+
 @dataclass(frozen=True)
 class FeedItem:
     title: str
@@ -36,6 +50,15 @@ class FeedItem:
     description: str
     published_at: datetime
     category: str = ""
+    #: The page's id (a UUID): Atom's entry id, which must never change, even when
+    #: the article moves to another address.
+    item_id: str = ""
+    updated_at: datetime | None = None
+    category_slug: str = ""
+
+
+def _hub_links(hubs: Sequence[str], tag: str) -> list[str]:
+    return [f'<{tag} href={xml_attr(hub)} rel="hub"/>\n' for hub in hubs]
 
 
 def rss(
@@ -47,8 +70,10 @@ def rss(
     items: Sequence[FeedItem],
     language: str = "vi",
     built_at: datetime | None = None,
+    hubs: Sequence[str] = (),
 ) -> str:
-    """An RSS 2.0 channel with its atom:link rel="self" (as the RSS Advisory Board asks)."""
+    """An RSS 2.0 channel with its atom:link rel="self" (as the RSS Advisory Board asks)
+    and an atom:link rel="hub" for each WebSub hub."""
     built = built_at or (items[0].published_at if items else None)
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>\n',
@@ -58,6 +83,7 @@ def rss(
         f"<description>{xml_text(description)}</description>\n",
         f"<language>{xml_text(language)}</language>\n",
         f'<atom:link href={xml_attr(self_url)} rel="self" type="application/rss+xml"/>\n',
+        *_hub_links(hubs, "atom:link"),
     ]
     if built:
         out.append(f"<lastBuildDate>{rfc822(built)}</lastBuildDate>\n")
@@ -73,6 +99,60 @@ def rss(
         out.append(f'<guid isPermaLink="true">{xml_text(item.link)}</guid>\n')
         out.append("</item>\n")
     out.append("</channel>\n</rss>\n")
+    return "".join(out)
+
+
+def _entry_id(item: FeedItem) -> str:
+    """urn:uuid:<id> for a page id that is a UUID (RFC 4287 4.2.6: an id never changes,
+    and a path may), else the page's URL."""
+    try:
+        return uuid.UUID(item.item_id).urn
+    except ValueError:
+        return item.link
+
+
+def atom(
+    *,
+    title: str,
+    link: str,
+    self_url: str,
+    subtitle: str,
+    author: str,
+    items: Sequence[FeedItem],
+    updated_at: datetime,
+    language: str = "vi",
+    hubs: Sequence[str] = (),
+) -> str:
+    """An Atom 1.0 feed (RFC 4287): id, title, updated, author and the self link at the
+    top; each entry with its id, title, alternate link, updated and published.
+    `updated_at` is for a feed without entries; with entries, the newest entry's is used."""
+    updated = max((i.updated_at or i.published_at for i in items), default=updated_at)
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={xml_attr(language)}>\n',
+        f"<id>{xml_text(self_url)}</id>\n",
+        f"<title>{xml_text(title)}</title>\n",
+        f"<subtitle>{xml_text(subtitle)}</subtitle>\n",
+        f"<updated>{iso_datetime(updated)}</updated>\n",
+        f"<author><name>{xml_text(author)}</name><uri>{xml_text(link)}</uri></author>\n",
+        f'<link href={xml_attr(link)} rel="alternate" type="text/html"/>\n',
+        f'<link href={xml_attr(self_url)} rel="self" type="application/atom+xml"/>\n',
+        *_hub_links(hubs, "link"),
+    ]
+    for item in items:
+        out.append("<entry>\n")
+        out.append(f"<id>{xml_text(_entry_id(item))}</id>\n")
+        out.append(f"<title>{xml_text(item.title)}</title>\n")
+        out.append(f'<link href={xml_attr(item.link)} rel="alternate" type="text/html"/>\n')
+        out.append(f"<published>{iso_datetime(item.published_at)}</published>\n")
+        out.append(f"<updated>{iso_datetime(item.updated_at or item.published_at)}</updated>\n")
+        if item.description:
+            out.append(f"<summary>{xml_text(item.description)}</summary>\n")
+        if item.category:
+            term = item.category_slug or item.category
+            out.append(f"<category term={xml_attr(term)} label={xml_attr(item.category)}/>\n")
+        out.append("</entry>\n")
+    out.append("</feed>\n")
     return "".join(out)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from services.renderer.text import clip, iso_datetime, iso_duration
 
@@ -138,12 +139,36 @@ def web_site(*, name: str, url: str, language: str = "vi") -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where a copy of another site's article comes from: its site's name, the original."""
+
+    name: str
+    url: str
+
+    @property
+    def site_url(self) -> str:
+        parts = urlsplit(self.url)
+        return f"{parts.scheme}://{parts.netloc}/"
+
+
 def article_data(
-    page: Any, *, url: str, base: str, site_name: str, category_name: str = ""
+    page: Any,
+    *,
+    url: str,
+    base: str,
+    site_name: str,
+    category_name: str = "",
+    origin: Origin | None = None,
 ) -> dict[str, Any]:
-    """NewsArticle, Legislation (documents), or a WebPage (static pages)."""
+    """NewsArticle, Legislation (documents), or a WebPage (static pages).
+
+    For a copy (`origin`), `url` is the original's and the publisher is the original's
+    site: the data describe the article, which is the original's, not this page."""
     details = page.details if isinstance(page.details, Mapping) else {}
     publisher = _organization(site_name, base + "/")
+    if origin is not None:
+        publisher = _organization(origin.name or site_name, origin.site_url)
     if page.kind == "document" and details:
         return _legislation(page, details, url=url, publisher=publisher)
     if page.kind == "page":

@@ -13,8 +13,12 @@ Routes (one visible list, `ROUTES`, at the end):
     /english                  English edition         /dan-toc               ethnic languages
     /da-luu                   saved articles
     /rss.xml, /rss/{c}.xml    RSS 2.0                 /sitemap.xml           sitemap
-    /sitemap-index.xml        the city's index        /robots.txt
+    /atom.xml, /atom/{c}.xml  the same feeds as Atom  /robots.txt
+    /sitemap-index.xml        the city's index        /trang-thanh-phan      the city's sites
     /sitemap/{n}.xml          more sitemap files (sites over 50,000 pages)
+
+A copy of another site's article (syndication) is an article page of its own site,
+with the original as its canonical URL and a credit line linking to it.
 
 How a request becomes a page (site, query, chrome, errors) is in `rendering.py`;
 the feeds, sitemaps and robots.txt are in `feed_pages.py`.
@@ -42,7 +46,7 @@ from runtime.auth import Role
 from runtime.html import sanitize_html
 from runtime.service import Service
 from runtime.text import fold
-from services.renderer import cache, feed_pages, metadata, store
+from services.renderer import cache, feed_pages, feeds, metadata, store
 from services.renderer.layout import (
     LABELS,
     Crumb,
@@ -71,6 +75,48 @@ from services.renderer.rendering import (
 )
 
 MEDIA_KINDS = ("gallery", "video", "audio", "infographic")
+#: The city's directory of its component sites (Quy chế 004 Điều 16.1).
+DIRECTORY_PATH = "/trang-thanh-phan"
+#: How the directory groups the component sites, in this order.
+SITE_GROUPS = (
+    ("department", "Sở, ban, ngành"),
+    ("ward", "Phường"),
+    ("commune", "Xã"),
+    ("special", "Chuyên trang"),
+)
+#: News from the component sites on the city's home page.
+COMPONENT_NEWS = 8
+
+
+@dataclass(frozen=True)
+class SiteLink:
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class ComponentNews:
+    """A component site's article as the city's home page lists it: on its own site."""
+
+    title: str
+    url: str
+    site_name: str
+    site_url: str
+    published_at: datetime
+
+
+def _site_url(v: Visit, slug: str, domain: str) -> str:
+    """A site's public address, as every link between sites makes it (MailSettings)."""
+    return v.settings.site_url(slug, domain).rstrip("/")
+
+
+async def _component_news(v: Visit) -> list[ComponentNews]:
+    rows = await store.component_news(v.session, limit=COMPONENT_NEWS)
+    out = []
+    for row in rows:
+        base = _site_url(v, row.tenant, row.domain)
+        out.append(ComponentNews(row.title, base + row.path, row.site_name, base, row.published_at))
+    return out
 
 
 # --- home ------------------------------------------------------------------------------------
@@ -84,6 +130,8 @@ async def _home(v: Visit) -> Response[Any]:
     notices = await store.list_pages(session, listing(site, kinds=("announcement",), **vi), limit=5)
     documents = await store.list_pages(session, listing(site, kinds=("document",), **vi), limit=5)
     media = await store.list_pages(session, listing(site, kinds=MEDIA_KINDS, **vi), limit=4)
+    # The city portal links to and brings together its component sites' news.
+    components = await _component_news(v) if site.kind == "city" else []
     featured = next((a for a in news if lead_image(a)), news[0] if news else None)
     news = [a for a in news if a is not featured][:6]
     shown = [*([featured] if featured else []), *news, *directions, *notices, *documents, *media]
@@ -103,7 +151,7 @@ async def _home(v: Visit) -> Response[Any]:
             metadata.web_site(name=site.name, url=site.url("/")),
         ],
         alternates=alternates,
-        feeds=[(f"Tin mới - {site.name}", "/rss.xml")],
+        feeds=[(f"Tin mới - {site.name}", None)],
     )
     response = render(
         "home.html",
@@ -117,10 +165,51 @@ async def _home(v: Visit) -> Response[Any]:
         notices=notices,
         documents=documents,
         media=media,
+        components=components,
+        directory_href=DIRECTORY_PATH if site.kind == "city" else None,
     )
+    more = [cache.COMPONENTS] if site.kind == "city" else []
     return cache.public(
-        response, cache.keys(site.slug, cache.list_key(site.slug), cache.article_keys(shown))
+        response,
+        cache.keys(site.slug, cache.list_key(site.slug), cache.article_keys(shown), more),
     )
+
+
+# --- the city's component sites ----------------------------------------------------------
+
+
+async def _directory(v: Visit) -> Response[Any]:
+    site = v.site
+    if site.kind != "city":
+        # Only the city has component sites; elsewhere the path is an ordinary one.
+        return await _category(v, DIRECTORY_PATH[1:])
+    # Ordered here, as the document filters are, the same on every database's collation.
+    rows = sorted(await store.component_sites(v.session), key=lambda r: (fold(r.name), r.name))
+    groups = [
+        (
+            kind,
+            label,
+            [SiteLink(r.name, _site_url(v, r.slug, r.domain)) for r in rows if r.kind == kind],
+        )
+        for kind, label in SITE_GROUPS
+    ]
+    heading = "Các trang thành phần"
+    head = Head(
+        title=title(site, heading),
+        description=f"Danh sách trang thông tin điện tử của các sở, ban, ngành, phường, xã "
+        f"và chuyên trang thuộc {site.name}.",
+        path=DIRECTORY_PATH,
+    )
+    response = render(
+        "directory.html",
+        site,
+        head,
+        crumbs=[Crumb("Trang chủ", "/"), Crumb(heading, DIRECTORY_PATH)],
+        heading=heading,
+        groups=[g for g in groups if g[2]],
+        total=sum(len(g[2]) for g in groups),
+    )
+    return cache.public(response, cache.keys(site.slug, cache.COMPONENTS))
 
 
 # --- categories ------------------------------------------------------------------------------
@@ -134,13 +223,12 @@ async def _category(v: Visit, slug: str) -> Response[Any]:
         v, listing(site, categories=slugs, languages=("vi",)), missing_keys=category_keys
     )
     paged = pager(p, lambda n: with_page(f"/{slug}", [], n))
-    feed = f"/rss/{slug}.xml"
     head = paged_head(
         Head(
             title=title(site, name),
             description=f"{name}: tin, bài mới nhất của {site.name}.",
             path=with_page(f"/{slug}", [], p.page),
-            feeds=[(f"{name} - {site.name}", feed)],
+            feeds=[(f"{name} - {site.name}", slug), (f"Tin mới - {site.name}", None)],
         ),
         paged,
     )
@@ -154,7 +242,8 @@ async def _category(v: Visit, slug: str) -> Response[Any]:
         show_category=len(slugs) > 1,
         articles=rows,
         pages=paged,
-        feed_href=feed,
+        feed_href=feeds.rss_path(slug),
+        atom_href=feeds.atom_path(slug),
     )
     return cache.public(response, cache.keys(site.slug, category_keys, cache.article_keys(rows)))
 
@@ -222,7 +311,10 @@ def article_response(
 ) -> Response[str]:
     lang = "en" if page.language == "en" else "vi"
     category_name = site.tree.name(page.category or "", page.category_name) if page.category else ""
-    url = site.url(page.path) if page.path else site.url("/")
+    # A copy of another site's article says the original is the article (canonical
+    # link, Open Graph, JSON-LD), so that search engines list the original only.
+    canonical = getattr(page, "canonical_url", None)
+    url = canonical or (site.url(page.path) if page.path else site.url("/"))
     details = page.details if isinstance(page.details, Mapping) else {}
     if lang == "en":
         crumbs = [Crumb(LABELS["en"]["home"], "/english"), Crumb(page.title)]
@@ -235,15 +327,22 @@ def article_response(
     alternates = []
     if translations:
         alternates = [(page.language, url)] + [(t.language, site.url(t.path)) for t in translations]
+    origin_name = getattr(page, "origin_name", None)
     head = Head(
         title=title(site, page.title),
         description=page.summary or page.title,
         path=page.path or "/",
+        canonical=canonical,
         og_type="article",
         image=lead_image(page),
         jsonld=[
             metadata.article_data(
-                page, url=url, base=site.base, site_name=site.name, category_name=category_name
+                page,
+                url=url,
+                base=site.base,
+                site_name=site.name,
+                category_name=category_name,
+                origin=metadata.Origin(origin_name or "", canonical) if canonical else None,
             )
         ],
         alternates=alternates,
@@ -258,6 +357,8 @@ def article_response(
         translations=translations,
         media_src=media_source(site, details.get("source_url")),
         preview=preview,
+        origin_name=origin_name,
+        origin_url=canonical,
     )
 
 
@@ -489,6 +590,21 @@ async def category_rss(name: FromPath[str], service: Svc, request: Req) -> Respo
     return await serve(service, request, lambda v: feed_pages.category_feed(v, name))
 
 
+@get("/atom.xml", **OPEN)
+async def atom(service: Svc, request: Req) -> Response[Any]:
+    return await serve(service, request, feed_pages.atom_feed)
+
+
+@get("/atom/{name:str}", **OPEN)
+async def category_atom(name: FromPath[str], service: Svc, request: Req) -> Response[Any]:
+    return await serve(service, request, lambda v: feed_pages.category_atom_feed(v, name))
+
+
+@get(DIRECTORY_PATH, **OPEN)
+async def directory(service: Svc, request: Req) -> Response[Any]:
+    return await serve(service, request, _directory)
+
+
 @get("/sitemap.xml", **OPEN)
 async def sitemap(service: Svc, request: Req) -> Response[Any]:
     return await serve(service, request, feed_pages.sitemap_file)
@@ -606,6 +722,9 @@ ROUTES = [
     saved,
     rss,
     category_rss,
+    atom,
+    category_atom,
+    directory,
     sitemap,
     sitemap_part,
     sitemap_index,

@@ -23,8 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts.content import KIND_LABELS_VI, VALIDITY_LABELS_VI
 from runtime.service import Service
+from runtime.settings import Settings
 from runtime.tenancy import BadHost, classify_host
-from services.renderer import cache, metadata, store
+from services.renderer import cache, feeds, metadata, store
 from services.renderer.layout import (
     LABELS,
     Site,
@@ -134,8 +135,10 @@ class Head:
 
     title: str
     description: str
-    #: Path (and query) of the page's canonical URL on the site.
+    #: Path (and query) of the page on the site: its canonical URL, unless `canonical`.
     path: str
+    #: The canonical URL when it is not on this site: a copy's original.
+    canonical: str | None = None
     og_type: str = "website"
     image: Mapping[str, Any] | None = None
     jsonld: list[dict[str, Any]] = field(default_factory=list)
@@ -144,7 +147,9 @@ class Head:
     prev: str | None = None
     next: str | None = None
     noindex: bool = False
-    feeds: list[tuple[str, str]] = field(default_factory=list)
+    #: (title, category) of the feeds the page advertises, each as RSS and as Atom;
+    #: category None is the site's feed. None advertises the site's feed.
+    feeds: list[tuple[str, str | None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -179,8 +184,9 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> Response[str]:
-    canonical = site.url(head.path)
+    canonical = head.canonical or site.url(head.path)
     image = head.image
+    advertised = head.feeds if head.feeds is not None else [(f"Tin mới - {site.name}", None)]
     context.setdefault("crumbs", [])
     context.setdefault("is_home", False)
     context.setdefault("edition", None)
@@ -213,7 +219,10 @@ def render(
             "prev": head.prev,
             "next": head.next,
             "noindex": head.noindex,
-            "feeds": head.feeds,
+            "feeds": [
+                {"title": name, "rss": feeds.rss_path(c), "atom": feeds.atom_path(c)}
+                for name, c in advertised
+            ],
         },
         **context,
     )
@@ -240,6 +249,7 @@ class Visit:
     site: Site
     query: dict[str, str]
     request: Request[Any, Any, Any]
+    settings: Settings
 
     def page_number(self) -> int:
         return page_number(self.query.get("trang"))
@@ -274,7 +284,7 @@ async def serve(
             return unknown_site(request.headers.get("host", ""))
         try:
             query = parse_query(request.scope.get("query_string", b""))
-            return await page(Visit(session, site, query, request))
+            return await page(Visit(session, site, query, request, service.settings))
         except BadQuery as exc:
             return bad_request(site, str(exc))
         except BadPageNumber:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,12 +98,20 @@ pages = Table(
     #: Title and summary folded (no case, no diacritics) for the basic search.
     #: When the last event about the page took effect: the sitemaps' lastmod.
     Column("changed_at", UtcDateTime(), nullable=True),
+    #: A copy of another site's article (syndication): where the original is, whose it
+    #: is, and the credit line's name. All null on a site's own articles.
+    Column("origin_tenant", String(50), nullable=True),
+    Column("origin_article_id", String(36), nullable=True),
+    Column("canonical_url", String(1000), nullable=True),
+    Column("origin_name", String(300), nullable=True),
     Index("ix_pages_tenant_path", "tenant", "path"),
     Index("ix_pages_latest", "tenant", "status", "published_at"),
     Index("ix_pages_category", "tenant", "category", "status", "published_at"),
     Index("ix_pages_kind", "tenant", "kind", "status", "published_at"),
     Index("ix_pages_language", "tenant", "language", "status", "published_at"),
     Index("ix_pages_changed", "tenant", "changed_at"),
+    #: Across sites, newest first: the city portal's news from its component sites.
+    Index("ix_pages_recent", "kind", "status", "published_at"),
 )
 
 #: Old paths of moved articles: they answer 301 to where the article is now.
@@ -114,6 +123,9 @@ redirects = Table(
     Column("article_id", String(36), nullable=False),
     Column("sequence", Integer, nullable=False),
 )
+
+#: A site's own article, not a copy of another site's (copies have their origin set).
+OWN = pages.c.origin_article_id.is_(None)
 
 #: What list pages show of an article (not its body).
 LIST_COLUMNS = (
@@ -155,6 +167,56 @@ async def category_tree(session: AsyncSession, tenant: str) -> list[dict[str, An
     return list(await session.scalar(stmt) or [])
 
 
+async def city_slug(session: AsyncSession) -> str | None:
+    """The city portal's slug, once renderer knows it."""
+    stmt = select(sites.c.slug).where(sites.c.kind == "city", sites.c.active.is_(True))
+    return await session.scalar(stmt.limit(1))
+
+
+async def sites_by_slug(session: AsyncSession, slugs: Sequence[str]) -> dict[str, Row]:
+    if not slugs:
+        return {}
+    stmt = select(sites.c.slug, sites.c.kind, sites.c.domain, sites.c.active).where(
+        sites.c.slug.in_(list(slugs))
+    )
+    return {row.slug: row for row in (await session.execute(stmt)).all()}
+
+
+#: The component sites' kinds, in the order the city's directory groups them.
+COMPONENT_KINDS = ("department", "ward", "commune", "special")
+
+
+async def component_sites(session: AsyncSession) -> list[Row]:
+    """Every active site but the city, for the city's directory of its component sites."""
+    stmt = (
+        select(sites.c.slug, sites.c.kind, sites.c.name, sites.c.domain)
+        .where(sites.c.active.is_(True), sites.c.kind != "city")
+        .order_by(sites.c.kind, sites.c.slug)
+    )
+    return list((await session.execute(stmt)).all())
+
+
+async def component_news(session: AsyncSession, *, limit: int) -> list[Row]:
+    """The newest live Vietnamese news of the active component sites: their own
+    articles, not copies (a copy on a ward of the city's article is the city's news),
+    with the site each is on. Walks ix_pages_recent newest first."""
+    stmt = (
+        select(*LIST_COLUMNS, pages.c.tenant, sites.c.name.label("site_name"), sites.c.domain)
+        .join(sites, sites.c.slug == pages.c.tenant)
+        .where(
+            pages.c.kind == "news",
+            pages.c.status == "live",
+            pages.c.language == "vi",
+            OWN,
+            sites.c.kind != "city",
+            sites.c.active.is_(True),
+        )
+        .order_by(pages.c.published_at.desc(), pages.c.article_id)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).all())
+
+
 async def active_sites_with_lastmod(session: AsyncSession) -> list[Row]:
     """Every active site with when its pages last changed (None: never), for the
     city's sitemap index. One index seek per site."""
@@ -166,7 +228,7 @@ async def active_sites_with_lastmod(session: AsyncSession) -> list[Row]:
     )
     live = (
         select(func.count())
-        .where(pages.c.tenant == sites.c.slug, pages.c.status == "live")
+        .where(pages.c.tenant == sites.c.slug, pages.c.status == "live", OWN)
         .scalar_subquery()
         .label("live")
     )
@@ -193,10 +255,51 @@ async def page_at(session: AsyncSession, tenant: str, path: str) -> Row | None:
 
 async def page_by_id(session: AsyncSession, article_id: str) -> Row | None:
     """The stored row (to know where an article was before an event moves it)."""
-    stmt = select(pages.c.tenant, pages.c.category, pages.c.status, pages.c.translation_of).where(
-        pages.c.article_id == article_id
-    )
+    stmt = select(
+        pages.c.tenant,
+        pages.c.category,
+        pages.c.status,
+        pages.c.translation_of,
+        pages.c.kind,
+        pages.c.language,
+    ).where(pages.c.article_id == article_id)
     return (await session.execute(stmt)).first()
+
+
+async def pages_by_ids(session: AsyncSession, article_ids: Sequence[str]) -> dict[str, Row]:
+    """Where each of these pages is now (one query), by id; unknown ids are absent."""
+    if not article_ids:
+        return {}
+    stmt = select(pages.c.article_id, pages.c.tenant, pages.c.category, pages.c.path).where(
+        pages.c.article_id.in_(list(article_ids))
+    )
+    return {row.article_id: row for row in (await session.execute(stmt)).all()}
+
+
+#: Rows per statement of a batched upsert: far inside the bound-parameter limits of
+#: SQLite (32,766) and asyncpg (32,767) at the pages table's ~35 columns.
+UPSERT_BATCH = 200
+
+
+async def upsert_newer_pages(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """runtime.upsert.upsert_newer for many pages in one statement per batch: each row
+    is inserted, or updates the stored one when its `sequence` is higher. The ids of
+    the rows written (RETURNING lists only rows inserted or updated, on PostgreSQL and
+    SQLite alike). Every row must have the same columns."""
+    if not rows:
+        return set()
+    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    columns = [name for name in rows[0] if name != "article_id"]
+    written: set[str] = set()
+    for start in range(0, len(rows), UPSERT_BATCH):
+        stmt = dialect.insert(pages).values(list(rows[start : start + UPSERT_BATCH]))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["article_id"],
+            set_={name: stmt.excluded[name] for name in columns},
+            where=pages.c.sequence < stmt.excluded.sequence,
+        ).returning(pages.c.article_id)
+        written.update((await session.execute(stmt)).scalars())
+    return written
 
 
 async def redirect_from(session: AsyncSession, tenant: str, path: str) -> Row | None:
@@ -315,11 +418,13 @@ async def category_fallback_name(session: AsyncSession, tenant: str, category: s
 async def sitemap_entries(
     session: AsyncSession, tenant: str, limit: int, offset: int = 0
 ) -> list[Row]:
-    """Live pages for the sitemap, the most recently changed first (ties by path, so
-    consecutive windows neither repeat nor skip a page)."""
+    """The site's own live pages for the sitemap, the most recently changed first (ties
+    by path, so consecutive windows neither repeat nor skip a page). Copies of other
+    sites' articles are left out: a sitemap lists canonical URLs only, and theirs is
+    the original's."""
     stmt = (
         select(pages.c.path, pages.c.category, pages.c.changed_at, pages.c.updated_at)
-        .where(pages.c.tenant == tenant, pages.c.status == "live")
+        .where(pages.c.tenant == tenant, pages.c.status == "live", OWN)
         .order_by(pages.c.changed_at.desc(), pages.c.path)
         .offset(offset)
         .limit(limit)
@@ -328,7 +433,8 @@ async def sitemap_entries(
 
 
 async def live_count(session: AsyncSession, tenant: str) -> int:
-    stmt = select(func.count()).where(pages.c.tenant == tenant, pages.c.status == "live")
+    """The site's own live pages (what its sitemap lists)."""
+    stmt = select(func.count()).where(pages.c.tenant == tenant, pages.c.status == "live", OWN)
     return int(await session.scalar(stmt) or 0)
 
 

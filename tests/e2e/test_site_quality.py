@@ -83,6 +83,7 @@ def pages(platform: Platform) -> dict[str, tuple[str, str]]:
         "audio": ("hanoi.localhost", by_category["am-thanh"]),
         "organisation": ("hanoi.localhost", by_category["gioi-thieu"]),
         "english home": ("hanoi.localhost", "/english"),
+        "component sites": ("hanoi.localhost", "/trang-thanh-phan"),
         "search": ("hanoi.localhost", "/tim-kiem?q=ha+noi"),
         "ward home": ("hoankiem.localhost", "/"),
         "not found": ("hanoi.localhost", "/khong-co/trang-nay"),

@@ -38,6 +38,7 @@ PUBLIC = {
     ("GET", "/tim-kiem"), ("GET", "/da-luu"), ("GET", "/rss.xml"), ("GET", "/rss/{name:str}"),
     ("GET", "/sitemap.xml"), ("GET", "/sitemap/{name:str}"), ("GET", "/sitemap-index.xml"),
     ("GET", "/robots.txt"),
+    ("GET", "/atom.xml"), ("GET", "/atom/{name:str}"), ("GET", "/trang-thanh-phan"),
     ("GET", "/static/site.js"),
 }  # fmt: skip
 #: Not about any one site: the caller's own identity, or operators only.
