@@ -111,8 +111,8 @@ def error_text(status: int | None, detail: str) -> str:
 
 def url_problem(url: str, *, allow_private: bool) -> str | None:
     """What is wrong with a webhook URL by its text alone (ssrf.py then resolves its
-    host); None if nothing. https only, unless private targets are allowed (a laptop, the
-    tests), where http is too."""
+    host); None if nothing. https on port 443 only, unless private targets are allowed (a
+    laptop, the tests), where http and any port are too."""
     if not url or len(url) > MAX_URL:
         return f"Địa chỉ webhook phải có từ 1 đến {MAX_URL} ký tự."
     if any(ord(c) <= 32 or ord(c) == 127 for c in url):
@@ -131,6 +131,10 @@ def url_problem(url: str, *, allow_private: bool) -> str | None:
         return "Địa chỉ webhook thiếu tên máy chủ."
     if port == 0:
         return "Cổng (port) của địa chỉ webhook không hợp lệ."
+    if not allow_private and port not in (None, 443):
+        # Production egress opens 443 only: another port could never be reached (every
+        # message would end dead) and would let a partner's URL probe other services.
+        return "Địa chỉ webhook phải dùng cổng 443 của https (không ghi cổng khác)."
     if parts.fragment:
         return "Địa chỉ webhook không được có phần #."
     return None

@@ -179,6 +179,7 @@ async def test_unknown_sites_and_huge_bodies_store_nothing(gated: Gated) -> None
         "http://doitac.example.vn/hook",  # http in production settings
         "https://localhost/hook",  # a name resolving to loopback
         "https://user:pass@doitac.example.vn/hook",
+        "https://8.8.8.8:22/hook",  # a public address, but not on 443 (egress: 443 only)
         "https://" + "a" * 2100 + ".vn/",
     ],
 )

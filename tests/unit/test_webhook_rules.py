@@ -146,6 +146,8 @@ def test_urls_refused_by_their_text(url: str) -> None:
 
 def test_urls_accepted() -> None:
     assert url_problem("https://doitac.example.vn/hook?x=1", allow_private=False) is None
-    assert url_problem("https://doitac.example.vn:8443/hook", allow_private=False) is None
+    assert url_problem("https://doitac.example.vn:443/hook", allow_private=False) is None
+    # Production egress opens 443 only.
+    assert url_problem("https://doitac.example.vn:8443/hook", allow_private=False)
     # http only where private targets are allowed (a laptop, the tests).
     assert url_problem("http://127.0.0.1:9000/hook", allow_private=True) is None
