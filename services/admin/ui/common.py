@@ -7,6 +7,7 @@ actions and grounds come from the services' APIs with the data they describe.
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -245,6 +246,28 @@ def api_message(exc: BackendError) -> str:
         label = FIELD_LABELS.get(key.split(".")[0])
         parts.append(f"{label}: {said}" if label else said)
     return "Thông tin chưa hợp lệ. " + "; ".join(dict.fromkeys(parts)) + "."
+
+
+def refusal(exc: BackendError) -> str:
+    """What to tell the editor of a refused call; an expired session (401) is not a
+    refusal but a sign-in, handled by backend_error."""
+    if exc.status == 401:
+        raise exc
+    return api_message(exc)
+
+
+async def button(
+    request: Request[Any, Any, Any], call: Awaitable[Any], done: str, to: str
+) -> Redirect:
+    """A form's button that makes one API call: say what was done, or the API's refusal,
+    and go back to `to`."""
+    try:
+        await call
+    except BackendError as exc:
+        flash(request, refusal(exc), "error")
+    else:
+        flash(request, done)
+    return Redirect(to)
 
 
 def http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:

@@ -22,9 +22,10 @@ from litestar.response import Redirect
 from services.admin.ui.backends import BackendError, Backends
 from services.admin.ui.common import (
     VN,
-    api_message,
+    button,
     flash,
     page,
+    refusal,
     signed_in,
     sites_by_slug,
     vn_time,
@@ -39,12 +40,6 @@ TOPIC_WORDS_VI = {
     "article.withdrawn": "Bài bị gỡ",
     "answer.published": "Câu trả lời hỏi đáp được đăng",
 }
-
-
-def _refusal(exc: BackendError) -> str:
-    if exc.status == 401:
-        raise exc
-    return api_message(exc)
 
 
 async def _context(backends: Backends) -> dict[str, Any]:
@@ -100,7 +95,7 @@ async def create(request: Request[Any, Any, Any], backends: NamedDependency[Back
             "syndication", "POST", f"{API}/", token=user["token"], json=values
         )
     except BackendError as exc:
-        message = _refusal(exc)
+        message = refusal(exc)
         items = await backends.call("syndication", "GET", f"{API}/", token=user["token"])
         return page(
             request, "partners.html", exc.status, items=items, values=values, error=message,
@@ -148,7 +143,7 @@ async def update(
         )
     except BackendError as exc:
         return await _partner_page(
-            request, backends, str(partner_id), exc.status, values=values, error=_refusal(exc)
+            request, backends, str(partner_id), exc.status, values=values, error=refusal(exc)
         )
     flash(request, "Đã lưu thông tin đối tác.")
     return Redirect(f"/admin/doi-tac/{partner_id}")
@@ -179,14 +174,12 @@ async def deactivate(
     backends: NamedDependency[Backends],
 ) -> Any:
     user = signed_in(request)
-    try:
-        await backends.call(
-            "syndication", "POST", f"{API}/{partner_id}/deactivate", token=user["token"]
-        )
-        flash(request, "Đã ngừng gửi tin cho đối tác.")
-    except BackendError as exc:
-        flash(request, _refusal(exc), "error")
-    return Redirect(f"/admin/doi-tac/{partner_id}")
+    call = backends.call(
+        "syndication", "POST", f"{API}/{partner_id}/deactivate", token=user["token"]
+    )
+    return await button(
+        request, call, "Đã ngừng gửi tin cho đối tác.", f"/admin/doi-tac/{partner_id}"
+    )
 
 
 @post("/doi-tac/{partner_id:uuid}/bat")
@@ -196,15 +189,14 @@ async def reactivate(
     backends: NamedDependency[Backends],
 ) -> Any:
     user = signed_in(request)
-    try:
-        await backends.call(
-            "syndication", "PATCH", f"{API}/{partner_id}", token=user["token"],
-            json={"active": True},
-        )  # fmt: skip
-        flash(request, "Đối tác nhận tin trở lại.")
-    except BackendError as exc:
-        flash(request, _refusal(exc), "error")
-    return Redirect(f"/admin/doi-tac/{partner_id}")
+    call = backends.call(
+        "syndication",
+        "PATCH",
+        f"{API}/{partner_id}",
+        token=user["token"],
+        json={"active": True},
+    )
+    return await button(request, call, "Đối tác nhận tin trở lại.", f"/admin/doi-tac/{partner_id}")
 
 
 def _shown_once(
@@ -248,7 +240,7 @@ async def issue_key(
             "syndication", "POST", f"{API}/{partner_id}/key", token=user["token"]
         )
     except BackendError as exc:
-        flash(request, _refusal(exc), "error")
+        flash(request, refusal(exc), "error")
         return Redirect(f"/admin/doi-tac/{partner_id}")
     partner = await _partner(backends, user["token"], str(partner_id))
     return _shown_once(
@@ -276,7 +268,7 @@ async def add_webhook(
         )  # fmt: skip
     except BackendError as exc:
         return await _partner_page(
-            request, backends, str(partner_id), exc.status, webhook_error=_refusal(exc),
+            request, backends, str(partner_id), exc.status, webhook_error=refusal(exc),
             webhook_url=url,
         )  # fmt: skip
     partner = await _partner(backends, user["token"], str(partner_id))
@@ -301,7 +293,7 @@ async def rotate(
             token=user["token"],
         )  # fmt: skip
     except BackendError as exc:
-        flash(request, _refusal(exc), "error")
+        flash(request, refusal(exc), "error")
         return Redirect(f"/admin/doi-tac/{partner_id}")
     partner = await _partner(backends, user["token"], str(partner_id))
     until = vn_time(made.get("previous_secret_until"))
@@ -340,15 +332,13 @@ async def remove(
     backends: NamedDependency[Backends],
 ) -> Any:
     user = signed_in(request)
-    try:
-        await backends.call(
-            "syndication", "DELETE", f"{API}/{partner_id}/webhooks/{webhook_id}",
-            token=user["token"],
-        )  # fmt: skip
-        flash(request, "Đã gỡ webhook.")
-    except BackendError as exc:
-        flash(request, _refusal(exc), "error")
-    return Redirect(f"/admin/doi-tac/{partner_id}")
+    call = backends.call(
+        "syndication",
+        "DELETE",
+        f"{API}/{partner_id}/webhooks/{webhook_id}",
+        token=user["token"],
+    )
+    return await button(request, call, "Đã gỡ webhook.", f"/admin/doi-tac/{partner_id}")
 
 
 @post("/doi-tac/{partner_id:uuid}/webhook/{webhook_id:uuid}/bat")
@@ -359,15 +349,14 @@ async def reenable(
     backends: NamedDependency[Backends],
 ) -> Any:
     user = signed_in(request)
-    try:
-        await backends.call(
-            "syndication", "PATCH", f"{API}/{partner_id}/webhooks/{webhook_id}",
-            token=user["token"], json={"active": True},
-        )  # fmt: skip
-        flash(request, "Đã bật lại webhook.")
-    except BackendError as exc:
-        flash(request, _refusal(exc), "error")
-    return Redirect(f"/admin/doi-tac/{partner_id}")
+    call = backends.call(
+        "syndication",
+        "PATCH",
+        f"{API}/{partner_id}/webhooks/{webhook_id}",
+        token=user["token"],
+        json={"active": True},
+    )
+    return await button(request, call, "Đã bật lại webhook.", f"/admin/doi-tac/{partner_id}")
 
 
 # --- the delivery log -----------------------------------------------------------------------
@@ -415,16 +404,15 @@ async def retry(
     backends: NamedDependency[Backends],
 ) -> Any:
     user = signed_in(request)
-    try:
-        await backends.call(
-            "syndication", "POST",
-            f"{API}/{partner_id}/webhooks/{webhook_id}/deliveries/{message_id[:40]}/retry",
-            token=user["token"],
-        )  # fmt: skip
-        flash(request, "Đã đưa tin vào hàng chờ gửi lại.")
-    except BackendError as exc:
-        flash(request, _refusal(exc), "error")
-    return Redirect(_log_url(partner_id, webhook_id, True))
+    call = backends.call(
+        "syndication",
+        "POST",
+        f"{API}/{partner_id}/webhooks/{webhook_id}/deliveries/{message_id[:40]}/retry",
+        token=user["token"],
+    )
+    return await button(
+        request, call, "Đã đưa tin vào hàng chờ gửi lại.", _log_url(partner_id, webhook_id, True)
+    )
 
 
 @post("/doi-tac/{partner_id:uuid}/webhook/{webhook_id:uuid}/gui-lai-tu")
@@ -447,7 +435,7 @@ async def replay(
         )  # fmt: skip
         flash(request, f"Đã đưa {done['requeued']} tin từ {vn_time(since)} vào hàng chờ gửi lại.")
     except BackendError as exc:
-        flash(request, _refusal(exc), "error")
+        flash(request, refusal(exc), "error")
     return Redirect(_log_url(partner_id, webhook_id, False))
 
 

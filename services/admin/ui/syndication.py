@@ -22,9 +22,10 @@ from litestar.response import Redirect
 from runtime.auth import Role
 from services.admin.ui.backends import BackendError, Backends
 from services.admin.ui.common import (
-    api_message,
+    button,
     flash,
     page,
+    refusal,
     role_on,
     signed_in,
     site_link,
@@ -59,12 +60,6 @@ async def _published(backends: Backends, token: str, site: str) -> list[dict[str
     return sorted(found, key=lambda a: str(a.get("updated_at", "")), reverse=True)[:20]
 
 
-def _refusal(exc: BackendError) -> str:
-    if exc.status == 401:
-        raise exc
-    return api_message(exc)
-
-
 # --- the hub --------------------------------------------------------------------------------
 
 
@@ -86,7 +81,7 @@ async def crossposts(request: Request[Any, Any, Any], backends: NamedDependency[
         )  # fmt: skip
         articles = await _published(backends, user["token"], site)
     except BackendError as exc:
-        error = _refusal(exc)
+        error = refusal(exc)
     return page(
         request, "syndication_crossposts.html", items=items, articles=articles, error=error,
         site_kind="city", site_name=sites.get(site, {}).get("name", site),
@@ -199,7 +194,7 @@ async def crosspost(request: Request[Any, Any, Any], backends: NamedDependency[B
         )  # fmt: skip
     except BackendError as exc:
         return await _article_form(
-            request, backends, article_id, status=exc.status, error=_refusal(exc), values=values
+            request, backends, article_id, status=exc.status, error=refusal(exc), values=values
         )
     sent = len(made.get("copies") or [])
     flash(
@@ -266,14 +261,15 @@ async def stop(
     backends: NamedDependency[Backends],
 ) -> Any:
     user = signed_in(request)
-    try:
-        await backends.call(
-            "syndication", "POST", f"{API}/crossposts/{post_id}/stop", token=user["token"]
-        )
-        flash(request, "Đã dừng đăng lại; bài được gỡ khỏi các trang nhận.")
-    except BackendError as exc:
-        flash(request, _refusal(exc), "error")
-    return Redirect(f"/admin/dang-lai/{post_id}")
+    call = backends.call(
+        "syndication", "POST", f"{API}/crossposts/{post_id}/stop", token=user["token"]
+    )
+    return await button(
+        request,
+        call,
+        "Đã dừng đăng lại; bài được gỡ khỏi các trang nhận.",
+        f"/admin/dang-lai/{post_id}",
+    )
 
 
 # --- a target site's board: the copies on its site ----------------------------------------------
@@ -300,7 +296,7 @@ async def copies(request: Request[Any, Any, Any], backends: NamedDependency[Back
             "content", "GET", "/api/v1/categories", params={"tenant": site}
         )
     except BackendError as exc:
-        error = _refusal(exc)
+        error = refusal(exc)
     return page(
         request, "syndication_copies.html", items=items, categories=categories, error=error,
         sites=sites, site_kind=_kind(sites, site), site_name=sites.get(site, {}).get("name", site),
@@ -360,7 +356,7 @@ async def decline(
             json={"reason": reason},
         )  # fmt: skip
     except BackendError as exc:
-        message = _refusal(exc)
+        message = refusal(exc)
         site = site_of(request, user)
         item = await _one_copy(backends, user["token"], site, str(copy_id))
         return _decline_page(request, item, exc.status, message, reason)
@@ -383,7 +379,7 @@ async def recategorise(
         )  # fmt: skip
         flash(request, f"Đã xếp bài «{done['title']}» vào chuyên mục {done['category_name']}.")
     except BackendError as exc:
-        flash(request, _refusal(exc), "error")
+        flash(request, refusal(exc), "error")
     return Redirect("/admin/bai-tu-cong")
 
 
@@ -408,7 +404,7 @@ async def proposals(request: Request[Any, Any, Any], backends: NamedDependency[B
         if kind != "city" and role_on(user, site) >= Role.board_member:
             articles = await _published(backends, user["token"], site)
     except BackendError as exc:
-        error = _refusal(exc)
+        error = refusal(exc)
     grounds = await backends.words("editorial", "/api/v1/reviews/grounds")
     return page(
         request, "syndication_proposals.html", items=items, articles=articles, error=error,
@@ -436,7 +432,7 @@ async def propose(request: Request[Any, Any, Any], backends: NamedDependency[Bac
         )  # fmt: skip
     except BackendError as exc:
         return await _article_form(
-            request, backends, article_id, status=exc.status, error=_refusal(exc),
+            request, backends, article_id, status=exc.status, error=refusal(exc),
             values={"note": note},
         )  # fmt: skip
     flash(request, "Đã đề xuất bài lên Cổng; bài chờ Ban Biên tập Cổng duyệt.")
