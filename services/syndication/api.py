@@ -8,9 +8,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from litestar import Controller, Request, get, post, put
+from litestar import Controller, MediaType, Request, Response, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import ClientException, NotFoundException, PermissionDeniedException
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    NotFoundException,
+    PermissionDeniedException,
+)
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.security.jwt import Token
 from pydantic import BaseModel, Field, model_validator
@@ -38,6 +43,24 @@ TenantSlug = Annotated[str, QueryParameter(pattern=r"^[a-z0-9-]{1,50}$")]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,60}$")]
 SiteSlug = Annotated[str, Field(pattern=r"^[a-z0-9-]{1,50}$")]
 Kind = Literal["department", "ward", "commune", "special"]
+#: What an editor's request may weigh: 200 target sites or a 2,000-character reason
+#: fit many times over; the framework's default (10 MB) would be read and parsed.
+MAX_BODY = 64 * 1024
+TOO_LARGE_VI = (
+    f"Yêu cầu quá lớn: mỗi lần gửi tối đa {MAX_BODY // 1024} KB "
+    f"({MAX_TARGETS} trang nhận, lý do hay ghi chú {MAX_REASON} ký tự)."
+)
+
+
+def _too_large(_request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    return Response(
+        {"status_code": 413, "detail": TOO_LARGE_VI}, status_code=413, media_type=MediaType.JSON
+    )
+
+
+class _Bounded(Controller):
+    request_max_body_size = MAX_BODY
+    exception_handlers = {413: _too_large}  # noqa: RUF012 - Litestar's layered attribute
 
 
 class Targets(Input):
@@ -187,7 +210,7 @@ async def _crosspost_out(service: Service, post: Row, *, with_copies: bool) -> C
     )  # fmt: skip
 
 
-class CrosspostController(Controller):
+class CrosspostController(_Bounded):
     path = "/api/v1/syndication/crossposts"
 
     @post("/", operation_id="Crosspost", status_code=201)
@@ -260,7 +283,7 @@ class CrosspostController(Controller):
         return KIND_LABELS_VI
 
 
-class CopyController(Controller):
+class CopyController(_Bounded):
     path = "/api/v1/syndication/copies"
 
     @get("/", operation_id="IncomingCopies")
@@ -332,7 +355,7 @@ def _proposal_out(row: Row, title: str, path: str | None) -> ProposalOut:
     )  # fmt: skip
 
 
-class ProposalController(Controller):
+class ProposalController(_Bounded):
     path = "/api/v1/syndication/proposals"
 
     @post("/", operation_id="Propose", status_code=201)

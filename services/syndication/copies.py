@@ -101,8 +101,10 @@ async def article_row(
     return (await session.execute(query)).first()
 
 
-async def live_article(session: AsyncSession, article_id: str) -> tuple[Row, ArticlePublished]:
-    row = await article_row(session, article_id)
+async def live_article(
+    session: AsyncSession, article_id: str, *, for_update: bool = False
+) -> tuple[Row, ArticlePublished]:
+    row = await article_row(session, article_id, for_update=for_update)
     if row is None:
         raise NotFound("Không tìm thấy bài đã xuất bản này.")
     if row.status != "live":
@@ -275,7 +277,10 @@ async def crosspost(
     now: datetime,
 ) -> Row:
     session = uow.session
-    row, article = await live_article(session, article_id)
+    # The article's row, locked, serialises cross-posts and proposals of one article
+    # (its first copy has no row to lock yet: two at once would insert it twice) and
+    # keeps a withdrawal from passing between this check and the copies going live.
+    row, article = await live_article(session, article_id, for_update=True)
     origin = check_may_crosspost(by, await get_site(session, row.tenant))
     chosen = resolve_targets(targets, await all_sites(session), origin)
     existing = {c.tenant: c for c in await of_article(session, article_id, for_update=True)}
@@ -457,7 +462,7 @@ async def propose(
     now: datetime,
 ) -> Row:
     session = uow.session
-    row, article = await live_article(session, article_id)
+    row, article = await live_article(session, article_id, for_update=True)  # as crosspost
     origin = await get_site(session, row.tenant)
     city = check_may_propose(
         by, origin, await get_site(session, origin.parent) if origin and origin.parent else None
