@@ -20,6 +20,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import bearer, bound_socket, eventually, running, settings_for, token_for
+from sqlalchemy import func, select
 
 from gateway.__main__ import build as build_gateway
 from runtime.embedded import EmbeddedKafka
@@ -30,6 +31,8 @@ from services.editorial.__main__ import build as build_editorial
 from services.feedback.__main__ import build as build_feedback
 from services.renderer.__main__ import build as build_renderer
 from services.search.__main__ import build as build_search
+from services.syndication import store as syndication_store
+from services.syndication.__main__ import build as build_syndication
 
 SERVICES = {
     "admin": build_admin,
@@ -173,4 +176,31 @@ async def gated(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Gated
             settings_for(tmp_path_factory.mktemp("gated"), kafka) as settings,
             gated_platform(settings) as platform,
         ):
+            yield platform
+
+
+@asynccontextmanager
+async def syndication_gated(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Gated]:
+    """The gated platform with syndication behind the gateway too, once syndication knows
+    every seeded site and its category tree (its rules read both)."""
+    sock = bound_socket()
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    with EmbeddedKafka() as kafka:
+        async with (
+            settings_for(tmp_path_factory.mktemp("gated"), kafka) as settings,
+            gated_platform(settings, syndication_url=url) as platform,
+            running(build_syndication, platform.settings, sock=sock) as (service, client),
+        ):
+            platform.services["syndication"] = service
+            platform.direct["syndication"] = client
+
+            async def known() -> bool:
+                async with service.db.read() as session:
+                    counts = [
+                        await session.scalar(select(func.count()).select_from(table))
+                        for table in (syndication_store.sites, syndication_store.trees)
+                    ]
+                return all((n or 0) >= 151 for n in counts)
+
+            await eventually(known, timeout=60)
             yield platform

@@ -18,16 +18,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from conftest import bearer, bound_socket, eventually, running, settings_for, token_for
-from gatedplatform import Gated, gated_platform
+from conftest import bearer, eventually, token_for
+from gatedplatform import Gated, syndication_gated
 from sqlalchemy import func, select
 
 from runtime.auth import Principal, Role, TokenIssuer, generate_key_pair
-from runtime.embedded import EmbeddedKafka
 from runtime.messaging import OUTBOX
 from runtime.settings import Settings
 from services.syndication import store
-from services.syndication.__main__ import build as build_syndication
 from services.syndication.copies import article_row
 from services.syndication.domain import MAX_REASON, MAX_TARGETS, copy_id
 
@@ -67,26 +65,8 @@ def forged_token() -> str:
 
 @pytest.fixture(scope="module")
 async def gated(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Gated]:
-    """The gated platform with syndication behind the gateway too."""
-    sock = bound_socket()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    with EmbeddedKafka() as kafka:
-        async with (
-            settings_for(tmp_path_factory.mktemp("gated"), kafka) as settings,
-            gated_platform(settings, syndication_url=url) as platform,
-            running(build_syndication, platform.settings, sock=sock) as (service, client),
-        ):
-            platform.services["syndication"] = service
-            platform.direct["syndication"] = client
-
-            async def sites_known() -> bool:
-                async with service.db.read() as session:
-                    sites = await session.scalar(select(func.count()).select_from(store.sites))
-                    trees = await session.scalar(select(func.count()).select_from(store.trees))
-                return (sites or 0) >= 151 and (trees or 0) >= 151
-
-            await eventually(sites_known, timeout=60)
-            yield platform
+    async with syndication_gated(tmp_path_factory) as platform:
+        yield platform
 
 
 # --- what the platform holds ---------------------------------------------------------------

@@ -12,14 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from conftest import BOARD, bearer, bound_socket, eventually, running, settings_for, token_for
-from gatedplatform import Gated, gated_platform
+from conftest import BOARD, bearer, eventually, token_for
+from gatedplatform import Gated, syndication_gated
 from sqlalchemy import func, select
 
 from contracts import ArticlePublished
-from runtime.embedded import EmbeddedKafka
 from services.syndication import store
-from services.syndication.__main__ import build as build_syndication
 
 OPERATOR = bearer(token_for("vanhanh.doitac", {}, operator=True))
 PARTNERS = "/api/v1/syndication/partners/"
@@ -28,26 +26,9 @@ ARTICLES = "/api/v1/partner/articles"
 
 @pytest.fixture(scope="module")
 async def gated(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Gated]:
-    """The gated platform with syndication behind the gateway too."""
-    sock = bound_socket()
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    with EmbeddedKafka() as kafka:
-        async with (
-            settings_for(tmp_path_factory.mktemp("gated"), kafka) as settings,
-            gated_platform(settings, syndication_url=url) as platform,
-            running(build_syndication, platform.settings, sock=sock) as (service, client),
-        ):
-            assert not platform.settings.webhooks_allow_private  # production settings
-            platform.services["syndication"] = service
-            platform.direct["syndication"] = client
-
-            async def sites_known() -> bool:
-                async with service.db.read() as session:
-                    n = await session.scalar(select(func.count()).select_from(store.sites))
-                return (n or 0) >= 151
-
-            await eventually(sites_known, timeout=60)
-            yield platform
+    async with syndication_gated(tmp_path_factory) as platform:
+        assert not platform.settings.webhooks_allow_private  # production settings
+        yield platform
 
 
 async def count(gated: Gated, table: Any) -> int:
