@@ -51,11 +51,11 @@ from typing import Any
 
 import httpx
 import uvloop
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from portal.backup_cli import SERVICES
 from portal.launch import Platform
 from runtime.db import Database
 from runtime.embedded import free_port
@@ -241,14 +241,10 @@ def _bench_crossposts(rounds: int, poll: float) -> dict[str, float]:
 
 
 async def _drop_schemas(url: str, prefix: str) -> None:
-    engine = create_async_engine(url)
-    async with engine.begin() as conn:
-        names = await conn.execute(
-            text("SELECT nspname FROM pg_namespace WHERE nspname LIKE :p"), {"p": prefix + "%"}
-        )
-        for (name,) in names.all():
-            await conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
-    await engine.dispose()
+    """Every service's schema of this run (their names carry the prefix)."""
+    settings = Settings(DATABASE_URL=url, PORTAL_SCHEMA_PREFIX=prefix)
+    for service in SERVICES:
+        await Database(service, settings).drop()
 
 
 async def _drop_redis_keys(url: str, prefix: str) -> None:
@@ -358,10 +354,7 @@ async def _bench_webhooks(messages: int, hooks: int) -> float:
         finally:
             receiver.terminate()
             receiver.join(5)
-            if db.is_postgres:
-                async with db.write_engine.begin() as conn:
-                    await conn.execute(text(f'DROP SCHEMA IF EXISTS "{db.schema}" CASCADE'))
-            await db.dispose()
+            await db.drop()
 
 
 async def _run(
