@@ -116,17 +116,20 @@ def _article_keys(
     return keys
 
 
-def _confirm(uow: UnitOfWork, event: ArticlePublished | ArticleWithdrawn, action: str) -> None:
+def _confirm(
+    uow: UnitOfWork, tenant: str, article_id: str, sequence: int, path: str | None, action: str
+) -> None:
+    """The receipt's `site` step: this version of the page has taken effect on its site."""
     uow.emit(
         DeliveryConfirmed(
-            tenant=event.tenant,
-            article_id=event.article_id,
-            sequence=event.sequence,
+            tenant=tenant,
+            article_id=article_id,
+            sequence=sequence,
             step="site",
             consumer=CONSUMER,
             action=action,  # type: ignore[arg-type]
             confirmed_at=datetime.now(UTC),
-            detail=event.path,
+            detail=path,
         )
     )
 
@@ -206,7 +209,7 @@ async def on_article_published(uow: UnitOfWork, event: ArticlePublished, _env: E
         _changed(uow, event.tenant, keys, "article published")
         if _component_news(event) or _component_news(before):
             await _components_changed(uow, event.tenant, "component news published")
-    _confirm(uow, event, "published")
+    _confirm(uow, event.tenant, event.article_id, event.sequence, event.path, "published")
 
 
 async def on_article_withdrawn(uow: UnitOfWork, event: ArticleWithdrawn, _env: Envelope) -> None:
@@ -238,7 +241,7 @@ async def on_article_withdrawn(uow: UnitOfWork, event: ArticleWithdrawn, _env: E
         _changed(uow, event.tenant, keys, "article withdrawn")
         if same_site and _component_news(before):
             await _components_changed(uow, event.tenant, "component news withdrawn")
-    _confirm(uow, event, "withdrawn")
+    _confirm(uow, event.tenant, event.article_id, event.sequence, event.path, "withdrawn")
 
 
 # --- copies of other sites' articles (syndication) ---------------------------------------
@@ -371,18 +374,7 @@ async def on_article_syndicated(uow: UnitOfWork, event: ArticleSyndicated, env: 
     for tenant, keys in keys_by_site.items():
         _changed(uow, tenant, keys, "copies of other sites' articles")
 
-    now = datetime.now(UTC)
     for copy in copies:
         # Confirmed even when older than what is shown: a newer version is on the site.
-        uow.emit(
-            DeliveryConfirmed(
-                tenant=copy.tenant,
-                article_id=copy.copy_id,
-                sequence=copy.sequence,
-                step="site",
-                consumer=CONSUMER,
-                action="published" if copy.status == "live" else "withdrawn",
-                confirmed_at=now,
-                detail=copy.path,
-            )
-        )
+        action = "published" if copy.status == "live" else "withdrawn"
+        _confirm(uow, copy.tenant, copy.copy_id, copy.sequence, copy.path, action)
